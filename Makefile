@@ -1,0 +1,58 @@
+# mirror: the two commands of the quick start are `make demo` and `make test`.
+SHELL := /bin/bash
+BUILD     ?= build
+DEPS_DIR  := $(abspath $(BUILD))/deps
+JOBS      ?= $(shell nproc)
+CTEST_JOBS ?= 2
+CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR)
+
+.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm demo bench format tidy clean
+
+all: build
+
+setup:
+	@scripts/setup.sh --deps-dir $(DEPS_DIR)
+
+# Release build; the binary is build/bin/mirror.
+build: setup
+	@cmake -S . -B $(BUILD)/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMIRROR_BIN_DIR=$(abspath $(BUILD))/bin >/dev/null
+	@cmake --build $(BUILD)/release -j $(JOBS)
+
+# ASan + UBSan build of the same sources and tests.
+build-asan: setup
+	@cmake -S . -B $(BUILD)/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DMIRROR_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)/asan -j $(JOBS)
+
+demo: build
+	$(BUILD)/bin/mirror demo
+
+# Every suite: unit + integration (release and sanitizers), then the process-level suites.
+test: build build-asan
+	@scripts/setup-test.sh
+	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(CTEST_JOBS) -L 'unit|integration' --timeout 600
+	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -j $(CTEST_JOBS) --timeout 1200
+
+test-unit: build
+	cd $(BUILD)/release && ctest --output-on-failure -j $(CTEST_JOBS) -L unit
+
+test-asan: build-asan
+	cd $(BUILD)/asan && ctest --output-on-failure -j $(CTEST_JOBS) -L 'unit|integration'
+
+test-e2e: build
+	@scripts/setup-test.sh
+	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -L e2e
+
+test-helm: build
+	@scripts/setup-test.sh
+	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -L helm
+
+format:
+	@find mirror tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+tidy: build
+	@find mirror -name '*.cc' | xargs clang-tidy -p $(BUILD)/release --quiet
+
+clean:
+	rm -rf $(BUILD)/release $(BUILD)/asan $(BUILD)/bin

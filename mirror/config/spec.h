@@ -1,0 +1,76 @@
+// The validated, resolved service specification: what the loader produces and the rest of the
+// service consumes. Field names follow the YAML keys of docs/configuration.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mirror::config {
+
+enum class RackIdFormat { ZoneId, ZoneName };
+enum class ReplicationPolicy { Default, Identity };
+
+// A place in an input file, 1-based. line == 0 means "the file as a whole".
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::string bootstrap_servers;
+  RackIdFormat rack_id_format = RackIdFormat::ZoneId;
+  // librdkafka properties for every client of this cluster, with ${env:..}/${file:..} resolved.
+  std::map<std::string, std::string> properties;
+  // Property names whose values are secret (came from a reference, or are password/secret/key
+  // settings). Their values must never be logged or served.
+  std::set<std::string> secret_properties;
+  Location location;
+};
+
+struct FlowSpec {
+  std::string name;
+  std::string source;
+  std::string target;
+  bool enabled = true;
+  std::vector<std::string> topics{".*"};
+  std::vector<std::string> topics_exclude{".*[-.]internal", ".*\\.replica", "__.*"};
+  bool follower_fetching_enabled = true;
+  ReplicationPolicy replication_policy = ReplicationPolicy::Default;
+  std::string replication_policy_separator = ".";
+  int replication_factor = -1;
+  bool sync_topic_configs_enabled = true;
+  std::vector<std::string> config_properties_exclude{};
+  int refresh_topics_interval_seconds = 30;
+  bool emit_heartbeats_enabled = true;
+  bool emit_checkpoints_enabled = true;
+  bool sync_group_offsets_enabled = false;
+  std::vector<std::string> groups{".*"};
+  std::vector<std::string> groups_exclude{};
+  std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
+  std::map<std::string, std::string> producer;  // librdkafka overrides, target producer
+  std::set<std::string> secret_properties;      // names in consumer/producer that are secret
+  Location location;                            // where the flow's mapping starts
+};
+
+struct NodeSpec {
+  std::string availability_zone = "auto";  // "auto" or a literal AZ
+  std::vector<std::string> availability_zone_sources{"env", "file", "kubernetes", "aws", "gcp", "azure"};
+};
+
+struct HttpSpec {
+  std::string listen = "0.0.0.0:9464";
+};
+
+struct ServiceSpec {
+  NodeSpec node;
+  HttpSpec http;
+  std::map<std::string, ClusterSpec> clusters;
+  std::vector<FlowSpec> flows;  // config file's flows first, then each --flows path in order
+};
+
+}  // namespace mirror::config
