@@ -1,0 +1,472 @@
+#include "mirror/http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "mirror/common/log.h"
+
+namespace mirror::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kLog = "http";
+constexpr std::chrono::milliseconds kLingerTimeout{1000};  // draining a client after we half-closed
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+constexpr std::chrono::seconds kRefusalWarningInterval{10};
+
+std::string format_address(const std::string& host, uint16_t port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+bool valid_hostname(std::string_view host) {
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+bool is_http_error(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Splits a request target into path and query. Absolute-form targets ("http://host/p?q") are
+// reduced to their path.
+void split_target(std::string_view target, std::string* path, std::string* query) {
+  if (!target.empty() && target.front() != '/') {
+    const auto scheme = target.find("://");
+    if (scheme != std::string_view::npos) {
+      const auto slash = target.find('/', scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+  }
+  const auto hash = target.find('#');
+  if (hash != std::string_view::npos) target = target.substr(0, hash);
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) {
+    *path = std::string(target);
+    query->clear();
+  } else {
+    *path = std::string(target.substr(0, q));
+    *query = std::string(target.substr(q + 1));
+  }
+}
+
+Response text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+class Session;
+
+}  // namespace
+
+Result<std::pair<std::string, uint16_t>> parse_listen(const std::string& listen) {
+  auto bad = [&](const std::string& why) {
+    return make_error("invalid listen address \"" + listen + "\": " + why +
+                          " (expected HOST:PORT, for example 0.0.0.0:9464, [::1]:9464 or :9464)",
+                      0, false);
+  };
+  if (listen.empty()) return bad("empty");
+  std::string host;
+  std::string port_text;
+  if (listen.front() == '[') {
+    const auto close = listen.find(']');
+    if (close == std::string::npos) return bad("missing ']'");
+    host = listen.substr(1, close - 1);
+    if (host.empty()) return bad("empty IPv6 address");
+    boost::system::error_code ec;
+    net::ip::make_address_v6(host, ec);
+    if (ec) return bad("\"" + host + "\" is not an IPv6 address");
+    if (close + 1 >= listen.size() || listen[close + 1] != ':') return bad("missing :PORT after ']'");
+    port_text = listen.substr(close + 2);
+  } else {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return bad("missing :PORT");
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+    if (host.find(':') != std::string::npos) return bad("an IPv6 address needs brackets, as in [::1]:9464");
+    if (host.empty()) host = "0.0.0.0";
+    if (!valid_hostname(host)) return bad("bad character in host \"" + host + "\"");
+  }
+  if (port_text.empty()) return bad("missing port");
+  if (port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return bad("port \"" + port_text + "\" is not a number");
+  }
+  const unsigned long port = std::stoul(port_text);
+  if (port > 65535) return bad("port " + port_text + " is out of range 0-65535");
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+namespace detail {
+
+// Everything below runs on the server thread, except construction, listen(), join and destruction.
+class ServerCore {
+ public:
+  ServerCore(std::map<std::string, Handler> routes, ServerOptions options)
+      : routes_(std::move(routes)), options_(options) {}
+
+  ~ServerCore() {
+    // Only after the thread is gone (stop() joined it). Sessions still referenced by pending
+    // handlers are destroyed with io_ and deregister from sessions_, which outlives io_.
+  }
+
+  Status listen(const std::string& host, uint16_t port) {
+    address_ = format_address(host, port);
+    boost::system::error_code ec;
+    tcp::resolver resolver(io_);
+    auto results = resolver.resolve(host, std::to_string(port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec) return make_error("http: cannot listen on " + address_ + ": " + ec.message(), 0, false);
+    std::string last_error = "no address";
+    for (const auto& entry : results) {
+      const tcp::endpoint endpoint = entry.endpoint();
+      tcp::acceptor acceptor(io_);
+      if (acceptor.open(endpoint.protocol(), ec) ||
+          acceptor.set_option(net::socket_base::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
+          acceptor.listen(net::socket_base::max_listen_connections, ec)) {
+        last_error = ec.message();
+        continue;
+      }
+      acceptor_ = std::move(acceptor);
+      port_ = acceptor_.local_endpoint(ec).port();
+      if (ec) return make_error("http: cannot listen on " + address_ + ": " + ec.message(), 0, false);
+      log::info(kLog, "listening on ", format_address(endpoint.address().to_string(), port_));
+      return {};
+    }
+    return make_error("http: cannot listen on " + address_ + ": " + last_error, 0, false);
+  }
+
+  void start_thread() {
+    do_accept();
+    thread_ = std::thread([this] { run(); });
+  }
+
+  void stop() {
+    std::lock_guard lock(stop_mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    net::post(io_, [this] { shutdown(); });
+    if (thread_.joinable()) thread_.join();
+  }
+
+  uint16_t port() const { return port_; }
+  const ServerOptions& options() const { return options_; }
+  const std::map<std::string, Handler>& routes() const { return routes_; }
+
+  void add(Session* session, const std::shared_ptr<Session>& ref) { sessions_.emplace(session, ref); }
+  void remove(Session* session) { sessions_.erase(session); }
+
+ private:
+  void run() {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        log::error(kLog, "unexpected error in the server loop: ", e.what());
+      } catch (...) {
+        log::error(kLog, "unexpected error in the server loop");
+      }
+    }
+  }
+
+  void do_accept();
+  void on_accept(const beast::error_code& ec, tcp::socket socket);
+  void refuse(tcp::socket& socket);
+  void shutdown();
+
+  std::map<std::string, Handler> routes_;
+  ServerOptions options_;
+  std::string address_;
+  uint16_t port_ = 0;
+  // Open connections, server thread only. Declared before io_ so that it outlives it.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  bool stopping_ = false;  // server thread only
+  std::chrono::steady_clock::time_point last_refusal_warning_{};
+  std::mutex stop_mutex_;
+  bool stopped_ = false;
+
+  net::io_context io_{1};
+  tcp::acceptor acceptor_{io_};
+  net::steady_timer accept_retry_{io_};
+  std::thread thread_;
+};
+
+}  // namespace detail
+
+namespace {
+
+// One connection: read a request, answer it, repeat while keep-alive; every step has a deadline.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(detail::ServerCore* core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {}
+  ~Session() { core_->remove(this); }
+
+  void start() { do_read(); }
+
+  // Closes the socket; pending operations complete with an error and release the session.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    stream_.close();
+  }
+
+ private:
+  void do_read() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(core_->options().header_limit));
+    parser_->body_limit(core_->options().body_limit);
+    stream_.expires_after(core_->options().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(const beast::error_code& ec) {
+    if (closed_) return;
+    if (ec == bhttp::error::end_of_stream) {  // the client closed between requests
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      close();
+      return;
+    }
+    if (ec == bhttp::error::body_limit) {
+      reply_and_close(text(413, "request body too large\n"));
+      return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      reply_and_close(text(400, "request header too large\n"));
+      return;
+    }
+    if (ec && is_http_error(ec) && ec != bhttp::error::partial_message) {
+      reply_and_close(text(400, "bad request\n"));
+      return;
+    }
+    if (ec) {  // timeout, reset, cancelled, truncated request
+      close();
+      return;
+    }
+
+    const auto& req = parser_->get();
+    Request request;
+    request.method = std::string(req.method_string());
+    split_target(std::string_view(req.target().data(), req.target().size()), &request.path, &request.query);
+    const bool head = req.method() == bhttp::verb::head;
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+
+    bool allow = false;
+    Response response = dispatch(req.method(), request, &allow);
+    prepare(version, keep_alive, head, allow, std::move(response));
+    send(!keep_alive);
+  }
+
+  Response dispatch(bhttp::verb verb, const Request& request, bool* allow) {
+    const auto& routes = core_->routes();
+    const auto it = routes.find(request.path);
+    if (it == routes.end()) return text(404, "not found\n");
+    if (verb != bhttp::verb::get && verb != bhttp::verb::head) {
+      *allow = true;
+      return text(405, "method not allowed\n");
+    }
+    try {
+      Response response = it->second(request);
+      if (response.status < 200 || response.status > 599) {
+        log::error(kLog, "handler for ", request.path, " returned invalid status ", response.status);
+        return text(500, "internal server error\n");
+      }
+      return response;
+    } catch (const std::exception& e) {
+      log::error(kLog, "handler for ", request.path, " failed: ", e.what());
+    } catch (...) {
+      log::error(kLog, "handler for ", request.path, " failed with an unknown exception");
+    }
+    return text(500, "internal server error\n");
+  }
+
+  void prepare(unsigned version, bool keep_alive, bool head, bool allow, Response response) {
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<unsigned>(response.status));
+    res_.set(bhttp::field::server, "mirror");
+    if (!response.content_type.empty()) res_.set(bhttp::field::content_type, response.content_type);
+    if (allow) res_.set(bhttp::field::allow, "GET, HEAD");
+    if (response.status == 204) {
+      res_.body().clear();  // no body and no Content-Length (RFC 9110 8.6)
+    } else {
+      res_.content_length(response.body.size());
+      if (!head) res_.body() = std::move(response.body);
+    }
+    res_.keep_alive(keep_alive);
+  }
+
+  // For requests we could not parse: answer as HTTP/1.1 and close the connection.
+  void reply_and_close(Response response) {
+    prepare(11, false, false, false, std::move(response));
+    send(true);
+  }
+
+  void send(bool close_after) {
+    stream_.expires_after(core_->options().write_timeout);
+    bhttp::async_write(stream_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+      self->on_write(ec, close_after);
+    });
+  }
+
+  void on_write(const beast::error_code& ec, bool close_after) {
+    if (closed_) return;
+    if (ec) {
+      close();
+      return;
+    }
+    if (!close_after) {
+      do_read();
+      return;
+    }
+    // Half-close, then drain what the client still sends until it closes (bounded), so that
+    // unread request bytes don't turn our close into a reset that could discard the response.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->closed_) return;
+      if (ec) {
+        self->close();
+        return;
+      }
+      self->drain();
+    });
+  }
+
+  detail::ServerCore* core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::array<char, 4096> drain_{};
+  bool closed_ = false;
+};
+
+}  // namespace
+
+namespace detail {
+
+void ServerCore::do_accept() {
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+}
+
+void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
+  if (stopping_) return;
+  if (ec == net::error::operation_aborted) return;
+  if (ec) {
+    if (ec != net::error::connection_aborted) {
+      log::warn(kLog, "accept on ", address_, " failed: ", ec.message());
+      accept_retry_.expires_after(kAcceptRetryDelay);
+      accept_retry_.async_wait([this](const beast::error_code& wait_ec) {
+        if (!wait_ec && !stopping_) do_accept();
+      });
+      return;
+    }
+  } else if (sessions_.size() >= options_.max_connections) {
+    refuse(socket);
+  } else {
+    auto session = std::make_shared<Session>(this, std::move(socket));
+    add(session.get(), session);
+    session->start();
+  }
+  do_accept();
+}
+
+// Over the connection cap: a best-effort 503 without ever blocking, then close.
+void ServerCore::refuse(tcp::socket& socket) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_warning_ >= kRefusalWarningInterval) {
+    last_refusal_warning_ = now;
+    log::warn(kLog, "refusing connections beyond the limit of ", options_.max_connections);
+  }
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: mirror\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n";
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+void ServerCore::shutdown() {
+  stopping_ = true;
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  accept_retry_.cancel();
+  std::vector<std::shared_ptr<Session>> open;
+  open.reserve(sessions_.size());
+  for (const auto& [ptr, ref] : sessions_) {
+    if (auto session = ref.lock()) open.push_back(std::move(session));
+  }
+  for (const auto& session : open) session->close();
+}
+
+}  // namespace detail
+
+Server::Server(std::unique_ptr<detail::ServerCore> core) : core_(std::move(core)) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::map<std::string, Handler> routes) {
+  return start(listen, std::move(routes), ServerOptions{});
+}
+
+Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::map<std::string, Handler> routes,
+                                              ServerOptions options) {
+  auto parsed = parse_listen(listen);
+  if (!parsed) return parsed.error();
+  for (const auto& [path, handler] : routes) {
+    if (path.empty() || path.front() != '/') {
+      return make_error("http: route \"" + path + "\" must start with '/'", 0, false);
+    }
+    if (!handler) return make_error("http: route \"" + path + "\" has no handler", 0, false);
+  }
+  if (options.max_connections == 0) return make_error("http: max_connections must be at least 1", 0, false);
+  auto core = std::make_unique<detail::ServerCore>(std::move(routes), options);
+  auto status = core->listen(parsed->first, parsed->second);
+  if (!status) return status.error();
+  core->start_thread();
+  return std::unique_ptr<Server>(new Server(std::move(core)));
+}
+
+uint16_t Server::port() const { return core_->port(); }
+
+void Server::stop() {
+  if (core_) core_->stop();
+}
+
+}  // namespace mirror::http
