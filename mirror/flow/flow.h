@@ -1,0 +1,85 @@
+// One replication flow: a source consumer and a target producer on a thread of its own, restarted
+// with backoff after failures, isolated from every other flow.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "mirror/config/spec.h"
+#include "mirror/flow/status.h"
+#include "mirror/metrics/metrics.h"
+
+namespace mirror::flow {
+
+struct Tuning {
+  std::chrono::milliseconds poll_timeout{100};
+  size_t max_in_flight_bytes = 32u << 20;  // sent to the target, not acknowledged yet
+  size_t max_in_flight_records = 50000;
+  std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds stats_interval{1000};
+  std::chrono::milliseconds status_interval{1000};
+  std::chrono::milliseconds metadata_timeout{10000};
+  std::chrono::milliseconds flush_timeout{10000};   // on revocation and shutdown
+  std::chrono::milliseconds commit_timeout{5000};
+  std::chrono::milliseconds close_timeout{10000};
+  std::chrono::milliseconds retry_backoff_min{1000};
+  std::chrono::milliseconds retry_backoff_max{30000};
+  std::chrono::milliseconds fallback_grace{5000};   // before a leader read counts as "rack ignored"
+};
+
+struct FlowContext {
+  config::FlowSpec spec;
+  config::ClusterSpec source;
+  config::ClusterSpec target;
+  // The node's AZ in the source cluster's rack form (rack_id_format); empty when unknown.
+  std::optional<std::string> node_rack;
+  // What the consumer sends as client.rack: node_rack when follower fetching is on, else nothing.
+  std::optional<std::string> client_rack;
+  metrics::Metrics* metrics = nullptr;
+  Tuning tuning;
+};
+
+// Thread-safe holder of the latest FlowStatus.
+class StatusBoard {
+ public:
+  void publish(FlowStatus status);
+  void set_state(State state, std::string last_error = {});
+  FlowStatus snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  FlowStatus status_;
+};
+
+class Flow {
+ public:
+  explicit Flow(FlowContext context);
+  ~Flow();
+  Flow(const Flow&) = delete;
+  Flow& operator=(const Flow&) = delete;
+
+  void start();
+  void request_stop();  // returns at once; the flow drains, commits and stops
+  void join();
+  FlowStatus status() const { return board_.snapshot(); }
+  const std::string& name() const { return context_.spec.name; }
+
+ private:
+  void run();
+  bool sleep_unless_stopped(std::chrono::milliseconds d);
+
+  FlowContext context_;
+  StatusBoard board_;
+  std::atomic<bool> stop_{false};
+  std::mutex wait_mutex_;
+  std::condition_variable wait_cv_;
+  std::thread thread_;  // last: joined before the members it uses go away
+};
+
+}  // namespace mirror::flow

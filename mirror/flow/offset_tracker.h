@@ -1,0 +1,33 @@
+// Per-partition at-least-once bookkeeping: which source offsets were sent to the target and which
+// the target acknowledged. The committable offset is the first source offset not yet acknowledged
+// (Kafka commits "the next offset to read"), so a commit never passes an unacknowledged record.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+#include <deque>
+
+namespace mirror::flow {
+
+class OffsetTracker {
+ public:
+  // Records that `offset` was handed to the producer. Offsets must increase.
+  void sent(int64_t offset);
+  // Marks `offset` acknowledged. Unknown offsets (e.g. from before a reassignment) are ignored.
+  void acked(int64_t offset);
+  // The next offset to commit, or -1 when nothing was acknowledged yet.
+  int64_t committable() const { return committable_; }
+  // Sent and not yet acknowledged.
+  size_t in_flight() const { return in_flight_; }
+
+ private:
+  struct Entry {
+    int64_t offset;
+    bool acked;
+  };
+  std::deque<Entry> pending_;  // sent, in offset order; the front is the oldest unacknowledged
+  size_t in_flight_ = 0;
+  int64_t committable_ = -1;
+};
+
+}  // namespace mirror::flow

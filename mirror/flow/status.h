@@ -1,0 +1,41 @@
+// A flow's externally visible state, as served on /flows and /readyz.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mirror::flow {
+
+enum class State { Starting, Running, Retrying, Stopping, Stopped, Disabled };
+enum class FetchMode { Follower, LeaderFallback, Leader };
+
+const char* to_string(State state);
+const char* to_string(FetchMode mode);
+
+struct PartitionStatus {
+  std::string topic;
+  int32_t partition = 0;
+  std::string target_topic;
+  int32_t leader = -1;
+  int32_t fetch_broker = -1;
+  std::string fetch_broker_rack;
+  bool from_follower = false;
+  int64_t lag = -1;
+  uint64_t replicated = 0;
+};
+
+struct FlowStatus {
+  std::string name;
+  State state = State::Starting;
+  std::string source;
+  std::string target;
+  bool follower_fetching_enabled = true;
+  std::optional<std::string> client_rack;
+  FetchMode fetch_mode = FetchMode::Leader;
+  std::string last_error;  // empty when healthy; never holds secrets
+  std::vector<PartitionStatus> partitions;
+};
+
+}  // namespace mirror::flow

@@ -1,0 +1,56 @@
+#include "mirror/kafka/stats.h"
+
+#include <nlohmann/json.hpp>
+
+namespace mirror::kafka {
+namespace {
+template <typename T>
+T get_or(const nlohmann::json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+}  // namespace
+
+Result<ClientStats> parse_stats(std::string_view json) {
+  auto root = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded() || !root.is_object()) return make_error("statistics: not a JSON object");
+  ClientStats out;
+  if (auto brokers = root.find("brokers"); brokers != root.end() && brokers->is_object()) {
+    for (const auto& [name, b] : brokers->items()) {
+      const auto id = get_or<int32_t>(b, "nodeid", -1);
+      const auto source = get_or<std::string>(b, "source", "");
+      if (id < 0 || source == "logical") continue;
+      auto& entry = out.brokers[id];
+      entry.node_id = id;
+      entry.rx_bytes += get_or<uint64_t>(b, "rxbytes", 0);
+      entry.state = get_or<std::string>(b, "state", "");
+    }
+  }
+  if (auto topics = root.find("topics"); topics != root.end() && topics->is_object()) {
+    for (const auto& [topic, t] : topics->items()) {
+      auto parts = t.find("partitions");
+      if (parts == t.end() || !parts->is_object()) continue;
+      for (const auto& [pname, p] : parts->items()) {
+        const auto id = get_or<int32_t>(p, "partition", -1);
+        if (id < 0) continue;  // -1 is the internal unassigned partition
+        if (!get_or<bool>(p, "desired", false)) continue;  // not assigned to this consumer
+        PartitionStats ps;
+        ps.fetch_broker = get_or<int32_t>(p, "broker", -1);
+        ps.leader = get_or<int32_t>(p, "leader", -1);
+        ps.consumer_lag = get_or<int64_t>(p, "consumer_lag", -1);
+        ps.hi_offset = get_or<int64_t>(p, "hi_offset", -1);
+        ps.app_offset = get_or<int64_t>(p, "app_offset", -1);
+        ps.fetch_state = get_or<std::string>(p, "fetch_state", "");
+        out.partitions[{topic, id}] = ps;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace mirror::kafka

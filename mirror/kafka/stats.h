@@ -1,0 +1,37 @@
+// The parts of librdkafka's statistics JSON (statistics.interval.ms) that mirror uses: which broker
+// each partition is fetched from, its leader and lag, and bytes received per broker.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "mirror/common/result.h"
+
+namespace mirror::kafka {
+
+struct PartitionStats {
+  int32_t fetch_broker = -1;  // "broker": the broker this partition is fetched from
+  int32_t leader = -1;        // "leader"
+  int64_t consumer_lag = -1;  // "consumer_lag": -1 when unknown
+  int64_t hi_offset = -1;
+  int64_t app_offset = -1;
+  std::string fetch_state;    // "active", "stopped", ...
+};
+
+struct BrokerStats {
+  int32_t node_id = -1;
+  uint64_t rx_bytes = 0;
+  std::string state;  // "UP", "DOWN", ...
+};
+
+struct ClientStats {
+  std::map<std::pair<std::string, int32_t>, PartitionStats> partitions;  // (topic, partition)
+  std::map<int32_t, BrokerStats> brokers;  // learned brokers by node id (bootstrap/logical left out)
+};
+
+Result<ClientStats> parse_stats(std::string_view json);
+
+}  // namespace mirror::kafka

@@ -1,0 +1,66 @@
+#include "mirror/metrics/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace mirror::metrics {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      records_replicated(BuildCounter()
+                             .Name("mirror_records_replicated_total")
+                             .Help("Records acknowledged by the target cluster")
+                             .Register(*registry_)),
+      bytes_replicated(BuildCounter()
+                           .Name("mirror_bytes_replicated_total")
+                           .Help("Key + value + header bytes acknowledged by the target cluster")
+                           .Register(*registry_)),
+      replication_latency(BuildHistogram()
+                              .Name("mirror_replication_latency_seconds")
+                              .Help("Source record timestamp to target acknowledgement")
+                              .Register(*registry_)),
+      partition_lag(BuildGauge()
+                        .Name("mirror_partition_lag_records")
+                        .Help("Records in the source partition not yet read by the flow")
+                        .Register(*registry_)),
+      fetch_from_follower(BuildGauge()
+                              .Name("mirror_partition_fetch_from_follower")
+                              .Help("1 when the partition is fetched from a broker that is not its leader")
+                              .Register(*registry_)),
+      fetch_bytes(BuildCounter()
+                      .Name("mirror_fetch_bytes_total")
+                      .Help("Bytes received from source brokers; zone is same/cross/unknown relative "
+                            "to the node's availability zone")
+                      .Register(*registry_)),
+      flow_up(BuildGauge().Name("mirror_flow_up").Help("1 while the flow is running").Register(*registry_)),
+      flow_follower_fetching(BuildGauge()
+                                 .Name("mirror_flow_follower_fetching_enabled")
+                                 .Help("1 when the flow sends client.rack (follower fetching on)")
+                                 .Register(*registry_)),
+      node_info(BuildGauge()
+                    .Name("mirror_node_info")
+                    .Help("The node's availability zone and where it was found (value 1)")
+                    .Register(*registry_)),
+      errors(BuildCounter()
+                 .Name("mirror_errors_total")
+                 .Help("Errors by flow and kind")
+                 .Register(*registry_)) {}
+
+const prometheus::Histogram::BucketBoundaries& Metrics::latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+  return buckets;
+}
+
+std::string Metrics::render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace mirror::metrics

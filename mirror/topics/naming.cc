@@ -1,0 +1,62 @@
+#include "mirror/topics/naming.h"
+
+namespace mirror::topics {
+
+Result<TopicFilter> TopicFilter::make(const std::vector<std::string>& include,
+                                      const std::vector<std::string>& exclude) {
+  TopicFilter f;
+  try {
+    for (const auto& r : include) f.include_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
+    for (const auto& r : exclude) f.exclude_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
+  } catch (const std::regex_error& e) {
+    return make_error(std::string("bad topic regex: ") + e.what(), 0, false);
+  }
+  return f;
+}
+
+bool TopicFilter::matches(const std::string& topic) const {
+  bool included = false;
+  for (const auto& r : include_) {
+    if (std::regex_match(topic, r)) {
+      included = true;
+      break;
+    }
+  }
+  if (!included) return false;
+  for (const auto& r : exclude_) {
+    if (std::regex_match(topic, r)) return false;
+  }
+  return true;
+}
+
+NamingPolicy::NamingPolicy(config::ReplicationPolicy policy, std::string source_cluster,
+                           std::string target_cluster, std::string separator)
+    : policy_(policy),
+      source_(std::move(source_cluster)),
+      target_(std::move(target_cluster)),
+      separator_(std::move(separator)) {}
+
+std::string NamingPolicy::target_topic(const std::string& source_topic) const {
+  if (policy_ == config::ReplicationPolicy::Identity) return source_topic;
+  return source_ + separator_ + source_topic;
+}
+
+bool NamingPolicy::is_from_target(const std::string& topic) const {
+  if (policy_ == config::ReplicationPolicy::Identity) return false;
+  const std::string prefix = target_ + separator_;
+  return topic.size() > prefix.size() && topic.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool is_internal_topic(const std::string& topic) {
+  auto ends_with = [&topic](const std::string& s) {
+    return topic.size() >= s.size() && topic.compare(topic.size() - s.size(), s.size(), s) == 0;
+  };
+  return topic.rfind("__", 0) == 0 || ends_with(".checkpoints.internal") ||
+         topic.rfind("mm2-offset-syncs.", 0) == 0;
+}
+
+bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming) {
+  return !is_internal_topic(topic) && !naming.is_from_target(topic) && filter.matches(topic);
+}
+
+}  // namespace mirror::topics

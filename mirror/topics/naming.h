@@ -1,0 +1,52 @@
+// Which source topics a flow replicates and what they are called on the target.
+#pragma once
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "mirror/common/result.h"
+#include "mirror/config/spec.h"
+
+namespace mirror::topics {
+
+// Full-match include/exclude regexes.
+class TopicFilter {
+ public:
+  static Result<TopicFilter> make(const std::vector<std::string>& include,
+                                  const std::vector<std::string>& exclude);
+  bool matches(const std::string& topic) const;
+
+ private:
+  std::vector<std::regex> include_;
+  std::vector<std::regex> exclude_;
+};
+
+// MirrorMaker 2's naming: `default` prefixes the source cluster's name ("primary.orders"),
+// `identity` keeps the name.
+class NamingPolicy {
+ public:
+  NamingPolicy(config::ReplicationPolicy policy, std::string source_cluster, std::string target_cluster,
+               std::string separator);
+
+  std::string target_topic(const std::string& source_topic) const;
+
+  // True when `topic` on the source is itself a replica that came from the target cluster
+  // ("backup.orders" when replicating primary -> backup under `default`): sending it back would
+  // loop. Identity names carry no origin, so nothing is detected under `identity`.
+  bool is_from_target(const std::string& topic) const;
+
+ private:
+  config::ReplicationPolicy policy_;
+  std::string source_;
+  std::string target_;
+  std::string separator_;
+};
+
+// Internal topics mirror and MirrorMaker 2 keep for themselves; never replicated.
+bool is_internal_topic(const std::string& topic);
+
+// The whole decision for one source topic.
+bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming);
+
+}  // namespace mirror::topics
