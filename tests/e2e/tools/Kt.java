@@ -28,7 +28,7 @@ public final class Kt {
       "  list-topics    --bootstrap B [--internal]",
       "  cluster        --bootstrap B",
       "  end-offsets    --bootstrap B --topic T",
-      "  consume-count  --bootstrap B --topic T",
+      "  consume-count  --bootstrap B --topic T [--property client.rack=RACK]  (+ bytes per node)",
       "  wait-ready     --cluster NAME=HOST:PORT,...@ID,ID... [--cluster ...] [--timeout S]",
       "  check          --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--no-duplicates] [--wait-seconds N] [--max-examples N] [--read-timeout S]",

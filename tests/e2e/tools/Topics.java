@@ -266,8 +266,9 @@ final class Topics {
       per.put(Integer.toString(i), counts[i]);
       total += counts[i];
     }
-    System.out.println("consume-count: " + topic + " " + total + " records");
-    System.out.println(Kt.json(Kt.obj("topic", topic, "exists", n > 0, "records", total, "per_partition", per)));
+    System.out.println("consume-count: " + topic + " " + total + " records; bytes received per node: " + lastNodeBytes);
+    System.out.println(Kt.json(Kt.obj("topic", topic, "exists", n > 0, "records", total, "per_partition", per,
+        "node_bytes", lastNodeBytes)));
     return n > 0 ? 0 : 1;
   }
 
@@ -376,8 +377,20 @@ final class Topics {
               + " s; still open: " + open);
         }
       }
+      lastNodeBytes.clear();
+      for (var e : c.metrics().entrySet()) {
+        var name = e.getKey();
+        if (name.group().equals("consumer-node-metrics") && name.name().equals("incoming-byte-total")) {
+          String node = name.tags().getOrDefault("node-id", "?");
+          Object v = e.getValue().metricValue();
+          if (v instanceof Double) lastNodeBytes.merge(node, ((Double) v).longValue(), Long::sum);
+        }
+      }
     }
   }
+
+  /** incoming-byte-total per node-id ("node-2", "node--1" for bootstrap) of the last readAll. */
+  static final Map<String, Long> lastNodeBytes = new TreeMap<>();
 
   private Topics() {}
 }
