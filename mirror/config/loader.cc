@@ -1,0 +1,241 @@
+// load(): reads the config file and the --flows paths, then checks what spans files (cluster
+// references, unique flow names). Per-key reading and checks live in schema.cc.
+#include "mirror/config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "mirror/config/properties.h"
+#include "mirror/config/reader.h"
+#include "mirror/config/references.h"
+#include "mirror/config/schema.h"
+
+namespace mirror::config {
+namespace {
+
+constexpr size_t kMaxInputFileBytes = 16 << 20;
+
+bool is_yaml_file_name(const std::string& name) {
+  return !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"));
+}
+
+// The single YAML document of `text`, when it is a mapping; else reports why not.
+std::optional<YAML::Node> parse_mapping(Reader& r, const std::string& text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    Location where{r.file(), 0, 0};
+    if (e.mark.line >= 0 && e.mark.column >= 0) where = {r.file(), e.mark.line + 1, e.mark.column + 1};
+    r.error(where, "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+    r.error(Location{r.file(), 0, 0}, "the file is empty");
+    return std::nullopt;
+  }
+  if (documents.size() > 1) {
+    r.error(r.at(documents[1]), "a second YAML document: a file holds exactly one");
+  }
+  const YAML::Node& root = documents[0];
+  if (!root.IsMap()) {
+    r.error(r.at(root), "expected a mapping at the top level, got " + describe_kind(root));
+    return std::nullopt;
+  }
+  return root;
+}
+
+class Loader {
+ public:
+  explicit Loader(const EnvLookup& env) : env_(env) {}
+
+  void load_config_file(const std::string& path) {
+    Reader reader(note_file(path), env_, &problems_);
+    std::optional<YAML::Node> root = read_yaml(reader);
+    if (!root) {
+      clusters_known_ = false;
+      return;
+    }
+    Document document;
+    read_config_document(reader, *root, document);
+    spec_ = std::move(document.service);
+    clusters_known_ = document.clusters_readable;
+    add_flows(document);
+  }
+
+  void load_flow_path(const std::string& path) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(path, error)) {
+      load_flow_file(path);
+      return;
+    }
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+      std::string name = entry.path().filename().string();
+      std::error_code ignored;
+      if (is_yaml_file_name(name) && entry.is_regular_file(ignored)) names.push_back(name);
+    }
+    if (error) {
+      report_file(note_file(path), "cannot read the directory: " + error.message());
+      return;
+    }
+    if (names.empty()) {
+      report_file(note_file(path), "no flow files (*.yaml, *.yml) in this directory");
+      return;
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      load_flow_file((std::filesystem::path(path) / name).string());
+    }
+  }
+
+  // Checks that need every flow and the clusters: unique names, known clusters, source != target.
+  void check_flows() {
+    std::map<std::string, Location> first_by_name;
+    for (const FlowDraft& flow : flows_) {
+      const FlowSpec& spec = flow.spec;
+      if (!spec.name.empty()) {
+        auto [first, inserted] = first_by_name.emplace(spec.name, flow.at.at("name"));
+        if (!inserted) {
+          error(flow.at.at("name"), "duplicate flow name " + quote(spec.name) +
+                                        " (first defined at " + first->second.file + ":" +
+                                        std::to_string(first->second.line) + ")");
+        }
+      }
+      if (clusters_known_) {
+        check_cluster_reference(flow, "source");
+        check_cluster_reference(flow, "target");
+      }
+      if (!spec.source.empty() && spec.source == spec.target) {
+        error(flow.at.at("target"), "target: same cluster as source (" + quote(spec.source) +
+                                        "); a flow copies between two different clusters");
+      }
+    }
+  }
+
+  LoadOutcome finish() {
+    for (FlowDraft& flow : flows_) spec_.flows.push_back(std::move(flow.spec));
+    sort_problems();
+    return LoadOutcome{std::move(spec_), std::move(problems_)};
+  }
+
+  void report_internal_error(const std::string& file, const std::string& what) {
+    report_file(file, "internal error while loading the configuration: " + what);
+  }
+
+ private:
+  void load_flow_file(const std::string& path) {
+    Reader reader(note_file(path), env_, &problems_);
+    std::optional<YAML::Node> root = read_yaml(reader);
+    if (!root) return;
+    Document document;
+    read_flow_document(reader, *root, document);
+    add_flows(document);
+  }
+
+  std::optional<YAML::Node> read_yaml(Reader& reader) {
+    std::string why;
+    std::optional<std::string> text = read_file_limited(reader.file(), kMaxInputFileBytes, &why);
+    if (!text) {
+      report_file(reader.file(), "cannot read the file: " + why);
+      return std::nullopt;
+    }
+    return parse_mapping(reader, *text);
+  }
+
+  void add_flows(Document& document) {
+    for (FlowDraft& flow : document.flows) flows_.push_back(std::move(flow));
+  }
+
+  void check_cluster_reference(const FlowDraft& flow, const std::string& key) {
+    const std::string& name = key == "source" ? flow.spec.source : flow.spec.target;
+    if (name.empty() || spec_.clusters.contains(name)) return;
+    std::vector<std::string> known;
+    for (const auto& [cluster, unused] : spec_.clusters) known.push_back(cluster);
+    std::string message = key + ": unknown cluster " + quote(name);
+    if (known.empty()) {
+      message += " (the config file defines no clusters)";
+    } else if (std::optional<std::string> suggestion = nearest(name, known)) {
+      message += "; did you mean '" + *suggestion + "'?";
+    } else {
+      std::string list;
+      for (const std::string& cluster : known) list += (list.empty() ? "" : ", ") + cluster;
+      message += " (defined: " + list + ")";
+    }
+    error(flow.at.at(key), message);
+  }
+
+  // Remembers the order in which files were first seen; problems are sorted by it.
+  const std::string& note_file(const std::string& path) {
+    file_rank_.emplace(path, file_rank_.size());
+    return path;
+  }
+
+  void error(const Location& where, std::string message) {
+    problems_.push_back(Diagnostic{where, std::move(message)});
+  }
+  void report_file(const std::string& path, std::string message) {
+    error(Location{path, 0, 0}, std::move(message));
+  }
+
+  void sort_problems() {
+    auto rank = [this](const Location& where) {
+      auto it = file_rank_.find(where.file);
+      return std::make_tuple(it == file_rank_.end() ? file_rank_.size() : it->second, where.line,
+                             where.column);
+    };
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) {
+                       return rank(a.where) < rank(b.where);
+                     });
+  }
+
+  const EnvLookup& env_;
+  ServiceSpec spec_;
+  std::vector<FlowDraft> flows_;
+  std::vector<Diagnostic> problems_;
+  std::map<std::string, size_t> file_rank_;
+  bool clusters_known_ = true;
+};
+
+}  // namespace
+
+std::string Diagnostic::format() const {
+  if (where.line <= 0) return where.file + ": " + message;
+  std::string place = where.file + ":" + std::to_string(where.line);
+  if (where.column > 0) place += ":" + std::to_string(where.column);
+  return place + ": " + message;
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+LoadOutcome load(const std::string& config_file, const std::vector<std::string>& flow_paths,
+                 const EnvLookup& env) {
+  Loader loader(env);
+  try {
+    loader.load_config_file(config_file);
+    for (const std::string& path : flow_paths) loader.load_flow_path(path);
+    loader.check_flows();
+  } catch (const std::exception& e) {
+    loader.report_internal_error(config_file, e.what());
+  } catch (...) {
+    loader.report_internal_error(config_file, "unknown exception");
+  }
+  return loader.finish();
+}
+
+std::string display_value(const std::set<std::string>& secret_properties, const std::string& key,
+                          const std::string& value) {
+  if (secret_properties.contains(key) || is_secret_property_name(key)) return "***";
+  return value;
+}
+
+}  // namespace mirror::config

@@ -1,0 +1,230 @@
+// The configuration schema. To add a key: add a field to spec.h, a row to the section's table
+// below, then regenerate docs/configuration.md (see tests/config/docs_test.cc).
+#include "mirror/config/schema.h"
+
+#include "mirror/config/checks.h"
+#include "mirror/config/loader.h"
+#include "mirror/config/settings.h"
+
+namespace mirror::config {
+namespace {
+
+const Table<NodeSpec>& node_settings() {
+  static const Table<NodeSpec> table = {
+      text("availability_zone", &NodeSpec::availability_zone, checks::availability_zone(),
+           "The availability zone (AZ) of the node this process runs on; flows send it to source "
+           "brokers as `client.rack`. `auto` asks `availability_zone_sources`. "
+           "`mirror run --availability-zone` overrides it."),
+      list("availability_zone_sources", &NodeSpec::availability_zone_sources, "list of strings",
+           "an availability zone source",
+           checks::one_of(checks::availability_zone_source_names()),
+           "Where `auto` looks for the AZ, in this order; the first source that answers wins. "
+           "Each source at most once.",
+           /*unique=*/true),
+  };
+  return table;
+}
+
+const Table<HttpSpec>& http_settings() {
+  static const Table<HttpSpec> table = {
+      text("listen", &HttpSpec::listen, checks::listen_address(),
+           "Address of the HTTP server (`/metrics`, `/healthz`, `/readyz`, `/flows`). "
+           "`mirror run --http-listen` overrides it."),
+  };
+  return table;
+}
+
+const Table<ClusterSpec>& cluster_settings() {
+  static const Table<ClusterSpec> table = {
+      required(text("bootstrap_servers", &ClusterSpec::bootstrap_servers, checks::non_empty(),
+                    "Comma-separated `host:port` list of the cluster's brokers.")),
+      choice("rack_id_format", &ClusterSpec::rack_id_format,
+             {{"zone-id", RackIdFormat::ZoneId}, {"zone-name", RackIdFormat::ZoneName}},
+             "How this cluster's brokers name their racks (`broker.rack`): by zone id "
+             "(`use1-az1`) or zone name (`us-east-1a`). Flows reading from this cluster send the "
+             "node's AZ in the same form as `client.rack`."),
+      properties("properties", &ClusterSpec::properties, &ClusterSpec::secret_properties,
+                 "librdkafka properties for every client of this cluster (security, SASL, TLS, "
+                 "timeouts). Values may use `${env:NAME}` and `${file:PATH}`."),
+  };
+  return table;
+}
+
+const Table<FlowSpec>& flow_settings() {
+  using Policy = ReplicationPolicy;
+  static const Table<FlowSpec> table = {
+      required(text("name", &FlowSpec::name, checks::flow_name(),
+                    "Unique name of the flow (across all files); used in metrics, logs, "
+                    "`/flows` and the consumer group.")),
+      required(text("source", &FlowSpec::source, checks::non_empty(),
+                    "Name of the cluster to read from (a key of `clusters`).")),
+      required(text("target", &FlowSpec::target, checks::non_empty(),
+                    "Name of the cluster to write to; must differ from `source`.")),
+      boolean("enabled", &FlowSpec::enabled,
+              "A disabled flow is validated but not run, and does not count for `/readyz`."),
+      list("topics", &FlowSpec::topics, "list of regexes", "a regex", checks::regex(),
+           "Source topics to replicate: each regex must match the whole topic name."),
+      list("topics_exclude", &FlowSpec::topics_exclude, "list of regexes", "a regex",
+           checks::regex(), "Topics never replicated, even when `topics` matches them."),
+      boolean("follower_fetching_enabled", &FlowSpec::follower_fetching_enabled,
+              "Send the node's AZ as `client.rack` so a rack-aware source serves reads from a "
+              "replica in the same AZ (KIP-392). `false`: read from partition leaders."),
+      choice("replication_policy", &FlowSpec::replication_policy,
+             {{"default", Policy::Default}, {"identity", Policy::Identity}},
+             "Target topic naming: `default` prefixes the source cluster name "
+             "(`primary.orders`), `identity` keeps the name (`orders`)."),
+      text("replication_policy_separator", &FlowSpec::replication_policy_separator,
+           checks::non_empty(),
+           "Between the source cluster name and the topic name under the `default` policy."),
+      integer("replication_factor", &FlowSpec::replication_factor, checks::replication_factor(),
+              "Replication factor of topics mirror creates on the target; -1 uses the target "
+              "broker's default."),
+      boolean("sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
+              "Copy topic configs (retention, cleanup policy, ...) from source to target topics."),
+      list("config_properties_exclude", &FlowSpec::config_properties_exclude, "list of regexes",
+           "a regex", checks::regex(), "Topic config names that are never copied."),
+      integer("refresh_topics_interval_seconds", &FlowSpec::refresh_topics_interval_seconds,
+              checks::at_least(1),
+              "How often the source's topic list (and topic configs) is checked for changes."),
+      boolean("emit_heartbeats_enabled", &FlowSpec::emit_heartbeats_enabled,
+              "Write heartbeats to the target's `heartbeats` topic."),
+      boolean("emit_checkpoints_enabled", &FlowSpec::emit_checkpoints_enabled,
+              "Write consumer group offset checkpoints (translated to target offsets) to the "
+              "target."),
+      boolean("sync_group_offsets_enabled", &FlowSpec::sync_group_offsets_enabled,
+              "Also commit translated offsets of `groups` to the target cluster."),
+      list("groups", &FlowSpec::groups, "list of regexes", "a regex", checks::regex(),
+           "Consumer groups whose offsets are checkpointed: each regex must match the whole "
+           "group id."),
+      list("groups_exclude", &FlowSpec::groups_exclude, "list of regexes", "a regex",
+           checks::regex(), "Consumer groups never checkpointed."),
+      properties("consumer", &FlowSpec::consumer, &FlowSpec::secret_properties,
+                 "librdkafka properties for this flow's source consumer; override the source "
+                 "cluster's `properties`."),
+      properties("producer", &FlowSpec::producer, &FlowSpec::secret_properties,
+                 "librdkafka properties for this flow's target producer; override the target "
+                 "cluster's `properties`."),
+  };
+  return table;
+}
+
+// A name for a flow in messages: "flow 'a-to-b'" when its name is written plainly, else "flow".
+std::string describe_flow(const YAML::Node& flow) {
+  if (!flow.IsMap()) return "flow";
+  const YAML::Node name = flow["name"];
+  if (!name.IsScalar() || name.Scalar().find("${") != std::string::npos) return "flow";
+  return "flow " + quote(name.Scalar());
+}
+
+void read_clusters(Reader& r, const Entry& e, Document& d) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    r.error(e.value_at, "clusters: expected a mapping of cluster names to clusters, got " +
+                            describe_kind(e.value));
+    d.clusters_readable = false;
+    return;
+  }
+  for (const Entry& entry : r.entries(e.value)) {
+    if (auto problem = checks::cluster_name().problem(entry.key)) {
+      r.error(entry.key_at, "clusters: " + *problem + ", got " + quote(entry.key));
+    }
+    ClusterSpec cluster;
+    cluster.name = entry.key;
+    cluster.location = entry.key_at;
+    read_section(r, entry.value, entry.key_at, cluster_settings(),
+                 "cluster " + quote(entry.key), cluster);
+    d.service.clusters[entry.key] = std::move(cluster);
+  }
+}
+
+void read_flows(Reader& r, const Entry& e, Document& d) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsSequence()) {
+    r.error(e.value_at, "flows: expected a list of flows, got " + describe_kind(e.value));
+    return;
+  }
+  for (size_t i = 0; i < e.value.size(); ++i) {
+    const YAML::Node item = e.value[i];
+    Location item_at = item.IsNull() ? e.value_at : r.at(item);
+    if (!item.IsMap()) {
+      r.error(item_at, "flows[" + std::to_string(i) + "]: expected a mapping (a flow), got " +
+                           describe_kind(item));
+      continue;
+    }
+    FlowDraft draft;
+    draft.spec.location = item_at;
+    draft.at = read_section(r, item, item_at, flow_settings(), describe_flow(item), draft.spec);
+    d.flows.push_back(std::move(draft));
+  }
+}
+
+// Top-level keys. Sections show "{}" or "[]" as their default: leaving them out means "all
+// defaults" or "none".
+template <typename Spec>
+Setting<Document> section(std::string name, Spec ServiceSpec::*field, const Table<Spec>& table,
+                          std::string help) {
+  return {name, "mapping", "", std::move(help), false,
+          [](const Document&) { return std::string("{}"); },
+          [field, &table, name](Reader& r, const Entry& e, Document& d) {
+            read_section(r, e.value, e.value_at, table, name, d.service.*field);
+          }};
+}
+
+Setting<Document> flows_setting() {
+  return {"flows", "list of flows", "", "The replication flows; see `flows[]` below.", false,
+          [](const Document&) { return std::string("[]"); }, read_flows};
+}
+
+const Table<Document>& config_file_settings() {
+  static const Table<Document> table = {
+      section("node", &ServiceSpec::node, node_settings(),
+              "Where this process runs; see `node` below."),
+      section("http", &ServiceSpec::http, http_settings(), "The HTTP server; see `http` below."),
+      {"clusters", "map of cluster", "", "Kafka clusters by name; see `clusters.<name>` below.",
+       false, [](const Document&) { return std::string("{}"); }, read_clusters},
+      flows_setting(),
+  };
+  return table;
+}
+
+const Table<Document>& flow_file_settings() {
+  static const Table<Document> table = {required(flows_setting())};
+  return table;
+}
+
+}  // namespace
+
+void read_config_document(Reader& reader, const YAML::Node& root, Document& out) {
+  read_section(reader, root, reader.at(root), config_file_settings(), "the config file", out);
+}
+
+void read_flow_document(Reader& reader, const YAML::Node& root, Document& out) {
+  read_section(reader, root, reader.at(root), flow_file_settings(),
+               "a flow file", out);
+}
+
+std::string reference_markdown() {
+  std::string out;
+  out += "### Config file (top level)\n\n" + render_table(config_file_settings());
+  out += "\nA flow file (`--flows`) holds only `flows:`.\n";
+  out += "\n### `node`\n\n" + render_table(node_settings());
+  out += "\n### `http`\n\n" + render_table(http_settings());
+  out += "\n### `clusters.<name>`\n\n";
+  out += "A cluster name is " + checks::cluster_name().allowed + ".\n\n";
+  out += render_table(cluster_settings());
+  out += "\n### `flows[]`\n\n" + render_table(flow_settings());
+  out += "\n### Properties mirror manages\n\n";
+  out += "Refused in cluster `properties` and in flow `consumer` and `producer`:\n\n";
+  out += "| Property | Allowed values | Why |\n|---|---|---|\n";
+  for (const ManagedProperty& rule : managed_properties()) {
+    std::string allowed;
+    for (std::string_view value : rule.allowed) {
+      allowed += (allowed.empty() ? "" : ", ") + code_cell(std::string(value));
+    }
+    out += "| `" + std::string(rule.name) + "` | " + (allowed.empty() ? "none" : allowed) + " | " +
+           markdown_cell(std::string(rule.reason)) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace mirror::config

@@ -1,0 +1,277 @@
+// The machinery behind the schema: a section is a table of settings, each with a name, a type, a
+// default, a help text and a check. The same table reads (and validates) a YAML mapping and renders
+// the section's reference for docs/configuration.md, so docs and behaviour cannot drift apart.
+// The tables themselves are in schema.cc. Internal to the config component.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mirror/config/properties.h"
+#include "mirror/config/reader.h"
+
+namespace mirror::config {
+
+// A check on a value: what it accepts (for the docs) and the test (a message when it fails).
+template <typename T>
+struct Check {
+  std::string allowed;
+  std::function<std::optional<std::string>(const T&)> problem;
+};
+
+// One key of a section whose values are stored in an S.
+template <typename S>
+struct Setting {
+  std::string name;
+  std::string type;     // shown in the docs: "bool", "int", "string", "list of regexes", ...
+  std::string allowed;  // what the check accepts, shown in the docs; empty when any value will do
+  std::string help;
+  bool required = false;
+  std::function<std::string(const S&)> show;            // the key's value in S as YAML text
+  std::function<void(Reader&, const Entry&, S&)> read;  // parse, check, store; report problems
+};
+
+template <typename S>
+using Table = std::vector<Setting<S>>;
+
+// ---- Rendering values as YAML (for the default column) ---------------------------------------
+
+// Plain when unambiguous (auto, 0.0.0.0:9464), else double-quoted with YAML escapes.
+std::string yaml_string(const std::string& text);
+std::string yaml_list(const std::vector<std::string>& items);
+
+// Text safe inside a Markdown table cell; code_cell wraps it in backticks.
+std::string markdown_cell(const std::string& text);
+std::string code_cell(const std::string& text);
+
+// "unknown key 'x' in WHAT", plus "; did you mean 'y'?" or the list of keys when there are few.
+std::string unknown_key_message(const std::string& key, const std::string& what,
+                                const std::vector<std::string>& known);
+
+
+// ---- Builders ---------------------------------------------------------------------------------
+
+template <typename S>
+Setting<S> required(Setting<S> setting) {
+  setting.required = true;
+  return setting;
+}
+
+template <typename S>
+Setting<S> boolean(std::string name, bool S::*field, std::string help) {
+  return {std::move(name), "bool", "", std::move(help), false,
+          [field](const S& s) { return std::string(s.*field ? "true" : "false"); },
+          [field](Reader& r, const Entry& e, S& s) {
+            std::optional<Scalar> value = r.scalar(e, "true or false");
+            if (!value) return;
+            if (std::optional<bool> b = parse_bool(value->text)) {
+              s.*field = *b;
+            } else {
+              r.error(e.value_at, e.key + ": expected true or false, got " + value->shown());
+            }
+          }};
+}
+
+template <typename S>
+Setting<S> integer(std::string name, int S::*field, Check<long long> check, std::string help) {
+  return {std::move(name), "int", check.allowed, std::move(help), false,
+          [field](const S& s) { return std::to_string(s.*field); },
+          [field, check](Reader& r, const Entry& e, S& s) {
+            std::optional<Scalar> value = r.scalar(e, "an integer");
+            if (!value) return;
+            long long number = 0;
+            switch (parse_int(value->text, &number)) {
+              case IntParse::kNotAnInteger:
+                r.error(e.value_at, e.key + ": expected an integer, got " + value->shown());
+                return;
+              case IntParse::kOutOfRange:
+                r.error(e.value_at, e.key + ": out of range (" + check.allowed + "), got " +
+                                        value->shown());
+                return;
+              case IntParse::kOk:
+                break;
+            }
+            if (std::optional<std::string> problem = check.problem(number)) {
+              r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
+              return;
+            }
+            s.*field = static_cast<int>(number);  // every integer check bounds it to int
+          }};
+}
+
+template <typename S>
+Setting<S> text(std::string name, std::string S::*field, Check<std::string> check,
+                std::string help) {
+  return {std::move(name), "string", check.allowed, std::move(help), false,
+          [field](const S& s) { return yaml_string(s.*field); },
+          [field, check](Reader& r, const Entry& e, S& s) {
+            std::optional<Scalar> value = r.scalar(e, "a string");
+            if (!value) return;
+            if (std::optional<std::string> problem = check.problem(value->text)) {
+              r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
+              return;
+            }
+            s.*field = value->text;
+          }};
+}
+
+// A scalar naming one of `options`, stored as its E.
+template <typename S, typename E>
+Setting<S> choice(std::string name, E S::*field, std::vector<std::pair<std::string, E>> options,
+                  std::string help) {
+  std::vector<std::string> names;
+  for (const auto& option : options) names.push_back(option.first);
+  std::string allowed;
+  for (const std::string& option : names) allowed += (allowed.empty() ? "" : ", ") + option;
+  return {std::move(name), "string", allowed, std::move(help), false,
+          [field, options](const S& s) {
+            for (const auto& [text, value] : options) {
+              if (value == s.*field) return text;
+            }
+            return std::string();
+          },
+          [field, options, names, allowed](Reader& r, const Entry& e, S& s) {
+            std::optional<Scalar> value = r.scalar(e, "one of " + allowed);
+            if (!value) return;
+            for (const auto& [text, option] : options) {
+              if (text == value->text) {
+                s.*field = option;
+                return;
+              }
+            }
+            std::string message = e.key + ": must be one of " + allowed + ", got " + value->shown();
+            if (auto suggestion = nearest(value->text, names); suggestion && !value->from_reference) {
+              message += "; did you mean '" + *suggestion + "'?";
+            }
+            r.error(e.value_at, message);
+          }};
+}
+
+// A list of strings, each passing `check`. `type` names the list ("list of regexes"), `item_type`
+// one item ("a regex") in messages. Problems are reported per item as KEY[INDEX].
+template <typename S>
+Setting<S> list(std::string name, std::vector<std::string> S::*field, std::string type,
+                std::string item_type, Check<std::string> check, std::string help,
+                bool unique = false) {
+  return {std::move(name), type, check.allowed, std::move(help), false,
+          [field](const S& s) { return yaml_list(s.*field); },
+          [field, type, item_type, check, unique](Reader& r, const Entry& e, S& s) {
+            if (!e.value.IsSequence()) {
+              r.error(e.value_at, e.key + ": expected a " + type + ", got " +
+                                      describe_kind(e.value) +
+                                      (e.value.IsNull() ? " (write [] for an empty list)" : ""));
+              return;
+            }
+            std::vector<std::string> items;
+            bool all_ok = true;
+            for (size_t i = 0; i < e.value.size(); ++i) {
+              const YAML::Node item = e.value[i];
+              std::string label = e.key + "[" + std::to_string(i) + "]";
+              std::optional<Scalar> value = r.scalar(item, r.at(item), label, item_type);
+              if (!value) {
+                all_ok = false;
+                continue;
+              }
+              if (std::optional<std::string> problem = check.problem(value->text)) {
+                r.error(value->at, label + ": " + *problem + ", got " + value->shown());
+                all_ok = false;
+                continue;
+              }
+              if (unique && std::find(items.begin(), items.end(), value->text) != items.end()) {
+                r.error(value->at, label + ": " + value->shown() + " is listed twice");
+                all_ok = false;
+                continue;
+              }
+              items.push_back(value->text);
+            }
+            if (all_ok) s.*field = std::move(items);
+          }};
+}
+
+// A mapping of librdkafka property names to scalar values. Values that came from a reference, and
+// names that look like secrets, are recorded in `secrets`. Properties mirror manages are refused.
+template <typename S>
+Setting<S> properties(std::string name, std::map<std::string, std::string> S::*field,
+                      std::set<std::string> S::*secrets, std::string help) {
+  return {std::move(name), "map of string", "", std::move(help), false,
+          [field](const S& s) { return std::string((s.*field).empty() ? "{}" : "..."); },
+          [field, secrets](Reader& r, const Entry& e, S& s) {
+            if (e.value.IsNull()) return;  // "consumer:" with everything commented out
+            if (!e.value.IsMap()) {
+              r.error(e.value_at, e.key + ": expected a mapping of librdkafka properties, got " +
+                                      describe_kind(e.value));
+              return;
+            }
+            for (const Entry& property : r.entries(e.value)) {
+              std::optional<Scalar> value = r.scalar(property.value, property.value_at,
+                                                     e.key + "." + property.key, "a scalar value");
+              if (!value) continue;
+              if (auto problem = managed_property_problem(property.key, value->text)) {
+                r.error(property.key_at, e.key + ": " + *problem);
+                continue;
+              }
+              (s.*field)[property.key] = value->text;
+              if (value->from_reference || is_secret_property_name(property.key)) {
+                (s.*secrets).insert(property.key);
+              }
+            }
+          }};
+}
+
+// ---- Sections ---------------------------------------------------------------------------------
+
+// Reads the mapping `node` with `table` into `out`. Reports unknown keys (with the nearest known
+// one as a hint), and required keys that are missing (at `where`). `what` names the mapping in
+// messages: "cluster 'primary'", "flow", ... Returns where each key's value is.
+template <typename S>
+std::map<std::string, Location> read_section(Reader& r, const YAML::Node& node,
+                                             const Location& where, const Table<S>& table,
+                                             const std::string& what, S& out) {
+  std::map<std::string, Location> seen;
+  if (!node.IsMap() && !node.IsNull()) {
+    r.error(where, what + ": expected a mapping, got " + describe_kind(node));
+    return seen;
+  }
+  std::vector<std::string> names;
+  for (const Setting<S>& setting : table) names.push_back(setting.name);
+  if (node.IsMap()) {
+    for (const Entry& entry : r.entries(node)) {
+      auto setting = std::find_if(table.begin(), table.end(),
+                                  [&](const Setting<S>& s) { return s.name == entry.key; });
+      if (setting == table.end()) {
+        r.error(entry.key_at, unknown_key_message(entry.key, what, names));
+        continue;
+      }
+      seen[entry.key] = entry.value_at;
+      setting->read(r, entry, out);
+    }
+  }
+  for (const Setting<S>& setting : table) {
+    if (setting.required && !seen.contains(setting.name)) {
+      r.error(where, what + " is missing required key '" + setting.name + "'");
+    }
+  }
+  return seen;
+}
+
+// A Markdown table of the section: key, type, default (from a default-constructed S), allowed
+// values and meaning.
+template <typename S>
+std::string render_table(const Table<S>& table) {
+  const S defaults{};
+  std::string out = "| Key | Type | Default | Allowed | Meaning |\n|---|---|---|---|---|\n";
+  for (const Setting<S>& setting : table) {
+    out += "| `" + setting.name + "` | " + setting.type + " | " +
+           (setting.required ? std::string("required") : code_cell(setting.show(defaults))) +
+           " | " + markdown_cell(setting.allowed) + " | " + markdown_cell(setting.help) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace mirror::config
