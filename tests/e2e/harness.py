@@ -445,12 +445,16 @@ class Mirror:
         if extra:
             self.config.update(extra)
         self.config_path = os.path.join(workdir, name + ".yaml")
-        with open(self.config_path, "w") as f:
-            f.write(to_yaml(self.config))
+        self._write_config()
         self.stdout_path = os.path.join(workdir, name + ".stdout")
         self.stderr_path = os.path.join(workdir, name + ".stderr")
         self.proc = None
         self.starts = 0
+
+    def _write_config(self):
+        self.config["http"]["listen"] = "127.0.0.1:%d" % self.port
+        with open(self.config_path, "w") as f:
+            f.write(to_yaml(self.config))
 
     @property
     def base_url(self):
@@ -566,7 +570,14 @@ class Mirror:
             self.proc.wait()
             raise AssertionError("mirror did not stop within %d s of SIGTERM" % timeout)
 
-    def restart(self):
+    def restart(self, new_port=True):
+        """Starts the process again (after kill/term) with the same config; by default on a fresh
+        HTTP port, so a socket of the old process in TIME_WAIT cannot get in the way."""
+        if self.alive():
+            raise AssertionError("restart: %s is still running" % self.name)
+        if new_port:
+            self.port = free_port()
+            self._write_config()
         self.start()
         self.wait_ready()
         return self
