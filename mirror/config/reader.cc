@@ -140,9 +140,9 @@ std::optional<std::string> nearest(std::string_view word,
       best_distance = distance;
     }
   }
-  // Close enough: at most a third of the longer word differs (at least one edit allowed).
+  // Close enough: at most a third of the longer word differs (so short names get no guesses).
   size_t longest = best ? std::max(word.size(), best->size()) : 0;
-  if (!best || best_distance == 0 || best_distance > std::max<size_t>(1, longest / 3)) {
+  if (!best || best_distance == 0 || best_distance > longest / 3) {
     return std::nullopt;
   }
   return best;

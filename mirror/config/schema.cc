@@ -109,11 +109,17 @@ const Table<FlowSpec>& flow_settings() {
 }
 
 // A name for a flow in messages: "flow 'a-to-b'" when its name is written plainly, else "flow".
+// (Iterates rather than using operator[]: yaml-cpp throws on a missing key's node.)
 std::string describe_flow(const YAML::Node& flow) {
-  if (!flow.IsMap()) return "flow";
-  const YAML::Node name = flow["name"];
-  if (!name.IsScalar() || name.Scalar().find("${") != std::string::npos) return "flow";
-  return "flow " + quote(name.Scalar());
+  for (auto it = flow.begin(); it != flow.end(); ++it) {
+    const YAML::Node& key = it->first;
+    const YAML::Node& value = it->second;
+    if (key.IsScalar() && key.Scalar() == "name" && value.IsScalar() &&
+        value.Scalar().find("${") == std::string::npos) {
+      return "flow " + quote(value.Scalar());
+    }
+  }
+  return "flow";
 }
 
 void read_clusters(Reader& r, const Entry& e, Document& d) {
@@ -143,8 +149,10 @@ void read_flows(Reader& r, const Entry& e, Document& d) {
     r.error(e.value_at, "flows: expected a list of flows, got " + describe_kind(e.value));
     return;
   }
-  for (size_t i = 0; i < e.value.size(); ++i) {
-    const YAML::Node item = e.value[i];
+  size_t i = 0;
+  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
+    const YAML::Node& item = *it;
+    // An empty item's mark is the next token's, so point at the list instead.
     Location item_at = item.IsNull() ? e.value_at : r.at(item);
     if (!item.IsMap()) {
       r.error(item_at, "flows[" + std::to_string(i) + "]: expected a mapping (a flow), got " +

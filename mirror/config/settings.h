@@ -170,8 +170,9 @@ Setting<S> list(std::string name, std::vector<std::string> S::*field, std::strin
             }
             std::vector<std::string> items;
             bool all_ok = true;
-            for (size_t i = 0; i < e.value.size(); ++i) {
-              const YAML::Node item = e.value[i];
+            size_t i = 0;
+            for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
+              const YAML::Node& item = *it;
               std::string label = e.key + "[" + std::to_string(i) + "]";
               std::optional<Scalar> value = r.scalar(item, r.at(item), label, item_type);
               if (!value) {
