@@ -71,7 +71,7 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
   using namespace std::chrono;
   global_init();
 
-  const auto remaining = duration_cast<milliseconds>(request.deadline - steady_clock::now());
+  const auto remaining = ceil<milliseconds>(request.deadline - steady_clock::now());
   if (remaining <= milliseconds(0)) return make_error("no time left for the request");
   const auto connect_timeout = std::min(request.connect_timeout, remaining);
 
@@ -137,10 +137,11 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
       case CURLE_OPERATION_TIMEDOUT: {
         curl_off_t connected_us = 0;
         curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
-        if (connected_us == 0) {
+        if (connected_us == 0 && connect_timeout < remaining) {
           return make_error("connect timeout after " + std::to_string(connect_timeout.count()) + " ms");
         }
-        return make_error("no answer within " + std::to_string(remaining.count()) + " ms");
+        const auto budget = request.budget.count() > 0 ? request.budget : remaining;
+        return make_error("no answer within " + std::to_string(budget.count()) + " ms");
       }
       case CURLE_COULDNT_CONNECT:
         return make_error("cannot connect (connection refused or unreachable)");

@@ -20,6 +20,7 @@ struct HttpRequest {
   std::size_t max_body = 64 * 1024;   // a larger answer is an error
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::steady_clock::time_point deadline;  // the whole request ends by then
+  std::chrono::milliseconds budget{0};  // for messages: the caller's whole budget (0: the time left)
 };
 
 struct HttpResponse {

@@ -36,6 +36,7 @@ HttpRequest request_for(const Options& options, Clock::time_point deadline, std:
   request.url = std::move(url);
   request.connect_timeout = options.connect_timeout;
   request.deadline = deadline;
+  request.budget = options.total_timeout;
   request.max_body = kMaxMetadataAnswer;
   return request;
 }
