@@ -99,20 +99,23 @@ class Loader {
     for (const FlowDraft& flow : flows_) {
       const FlowSpec& spec = flow.spec;
       if (!spec.name.empty()) {
-        auto [first, inserted] = first_by_name.emplace(spec.name, flow.at.at("name"));
+        const Entry& name = flow.entries.at("name");
+        auto [first, inserted] = first_by_name.emplace(spec.name, name.value_at);
         if (!inserted) {
-          error(flow.at.at("name"), "duplicate flow name " + quote(spec.name) +
-                                        " (first defined at " + first->second.file + ":" +
-                                        std::to_string(first->second.line) + ")");
+          error(name.value_at, "duplicate flow name " + shown_value(name, spec.name) +
+                                   " (first defined at " + first->second.file + ":" +
+                                   std::to_string(first->second.line) + ")");
         }
       }
       if (clusters_known_) {
-        check_cluster_reference(flow, "source");
-        check_cluster_reference(flow, "target");
+        check_cluster_reference(flow, "source", spec.source);
+        check_cluster_reference(flow, "target", spec.target);
       }
       if (!spec.source.empty() && spec.source == spec.target) {
-        error(flow.at.at("target"), "target: same cluster as source (" + quote(spec.source) +
-                                        "); a flow copies between two different clusters");
+        const Entry& target = flow.entries.at("target");
+        error(target.value_at, "target: same cluster as source (" +
+                                   shown_value(target, spec.target) +
+                                   "); a flow copies between two different clusters");
       }
     }
   }
@@ -151,22 +154,24 @@ class Loader {
     for (FlowDraft& flow : document.flows) flows_.push_back(std::move(flow));
   }
 
-  void check_cluster_reference(const FlowDraft& flow, const std::string& key) {
-    const std::string& name = key == "source" ? flow.spec.source : flow.spec.target;
-    if (name.empty() || spec_.clusters.contains(name)) return;
+  void check_cluster_reference(const FlowDraft& flow, const std::string& key,
+                               const std::string& cluster) {
+    if (cluster.empty() || spec_.clusters.contains(cluster)) return;
+    const Entry& entry = flow.entries.at(key);
     std::vector<std::string> known;
-    for (const auto& [cluster, unused] : spec_.clusters) known.push_back(cluster);
-    std::string message = key + ": unknown cluster " + quote(name);
+    for (const auto& [name, unused] : spec_.clusters) known.push_back(name);
+    std::string message = key + ": unknown cluster " + shown_value(entry, cluster);
+    std::optional<std::string> suggestion = nearest(cluster, known);
     if (known.empty()) {
       message += " (the config file defines no clusters)";
-    } else if (std::optional<std::string> suggestion = nearest(name, known)) {
+    } else if (suggestion && entry.value.Scalar().find("${") == std::string::npos) {
       message += "; did you mean '" + *suggestion + "'?";
     } else {
       std::string list;
-      for (const std::string& cluster : known) list += (list.empty() ? "" : ", ") + cluster;
+      for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
       message += " (defined: " + list + ")";
     }
-    error(flow.at.at(key), message);
+    error(entry.value_at, message);
   }
 
   // Remembers the order in which files were first seen; problems are sorted by it.

@@ -57,6 +57,11 @@ std::string Scalar::shown() const {
   return from_reference ? std::string("a value from a reference (not shown)") : quote(text);
 }
 
+std::string shown_value(const Entry& entry, const std::string& value) {
+  bool literal = entry.value.IsScalar() && entry.value.Scalar().find("${") == std::string::npos;
+  return Scalar{value, !literal, entry.value_at}.shown();
+}
+
 std::string describe_kind(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar:

@@ -59,6 +59,10 @@ class Reader {
   std::vector<Diagnostic>* problems_;
 };
 
+// How to show `value`, read from `entry`, in a message: quoted when the file has it literally, a
+// placeholder when it may have come through a reference.
+std::string shown_value(const Entry& entry, const std::string& value);
+
 // "nothing", "a string", "a list" or "a mapping": what a node is, for messages.
 std::string describe_kind(const YAML::Node& node);
 

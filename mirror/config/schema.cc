@@ -161,7 +161,7 @@ void read_flows(Reader& r, const Entry& e, Document& d) {
     }
     FlowDraft draft;
     draft.spec.location = item_at;
-    draft.at = read_section(r, item, item_at, flow_settings(), describe_flow(item), draft.spec);
+    draft.entries = read_section(r, item, item_at, flow_settings(), describe_flow(item), draft.spec);
     d.flows.push_back(std::move(draft));
   }
 }

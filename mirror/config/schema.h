@@ -14,10 +14,10 @@
 
 namespace mirror::config {
 
-// A flow as read from a file, with where each of its keys' values is (for checks across flows).
+// A flow as read from a file, with the entries it was read from (for checks across flows).
 struct FlowDraft {
   FlowSpec spec;
-  std::map<std::string, Location> at;
+  std::map<std::string, Entry> entries;
 };
 
 // What one input file contributes.

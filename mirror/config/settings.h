@@ -229,12 +229,12 @@ Setting<S> properties(std::string name, std::map<std::string, std::string> S::*f
 
 // Reads the mapping `node` with `table` into `out`. Reports unknown keys (with the nearest known
 // one as a hint), and required keys that are missing (at `where`). `what` names the mapping in
-// messages: "cluster 'primary'", "flow", ... Returns where each key's value is.
+// messages: "cluster 'primary'", "flow", ... Returns the entries read, by key.
 template <typename S>
-std::map<std::string, Location> read_section(Reader& r, const YAML::Node& node,
+std::map<std::string, Entry> read_section(Reader& r, const YAML::Node& node,
                                              const Location& where, const Table<S>& table,
                                              const std::string& what, S& out) {
-  std::map<std::string, Location> seen;
+  std::map<std::string, Entry> seen;
   if (!node.IsMap() && !node.IsNull()) {
     r.error(where, what + ": expected a mapping, got " + describe_kind(node));
     return seen;
@@ -249,7 +249,7 @@ std::map<std::string, Location> read_section(Reader& r, const YAML::Node& node,
         r.error(entry.key_at, unknown_key_message(entry.key, what, names));
         continue;
       }
-      seen[entry.key] = entry.value_at;
+      seen[entry.key] = entry;
       setting->read(r, entry, out);
     }
   }
