@@ -16,8 +16,9 @@
 
 namespace mirror::az {
 
-// Either field may be empty, not both. AWS gives both (id "use1-az1", name "us-east-1a"); every
-// other source, and a literal, fills both with the same string.
+// Either field may be empty, not both. AWS gives both (id "use1-az1", name "us-east-1a"), and so
+// does the kubernetes source on a node labelled topology.k8s.aws/zone-id; every other source, and
+// a literal, fills both with the same string.
 struct Zone {
   std::string id;
   std::string name;

@@ -163,7 +163,13 @@ class KubernetesSource : public Source {
       if (!is_valid_zone(value)) {
         return fail(std::string("invalid answer: label ") + key + " is " + sanitized_prefix(value));
       }
-      return Zone{value, value};
+      // On AWS the zone label is the AZ name; cloud-provider-aws also labels nodes with the AZ id.
+      std::string id = value;
+      if (auto zone_id = labels->find("topology.k8s.aws/zone-id"); zone_id != labels->end() && zone_id->is_string()) {
+        std::string text = trim(zone_id->get<std::string>());
+        if (is_valid_zone(text)) id = text;
+      }
+      return Zone{id, value};
     }
     return fail("node " + sanitized_prefix(node_name, 64) + " has no topology.kubernetes.io/zone label");
   }

@@ -23,6 +23,7 @@ def node(labels):
 NODES = {
     "node-a": (200, node({"kubernetes.io/hostname": "node-a", "topology.kubernetes.io/region": "region-1",
                           "topology.kubernetes.io/zone": "zone-a"})),
+    "node-eks": (200, node({"topology.kubernetes.io/zone": "us-east-1a", "topology.k8s.aws/zone-id": "use1-az1"})),
     "node-legacy": (200, node({"failure-domain.beta.kubernetes.io/zone": "zone-legacy"})),
     "node-both": (200, node({"failure-domain.beta.kubernetes.io/zone": "zone-old",
                              "topology.kubernetes.io/zone": "zone-new"})),

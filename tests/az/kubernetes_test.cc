@@ -131,6 +131,15 @@ TEST_F(Kubernetes, FallsBackToTheLegacyLabelAndPrefersTheCurrentOne) {
   EXPECT_EQ(both->id, "zone-new");
 }
 
+TEST_F(Kubernetes, AwsNodeZoneIdLabelGivesTheZoneId) {
+  auto zone = lookup(env("node-eks"));
+  ASSERT_TRUE(zone.ok()) << zone.error().message;
+  EXPECT_EQ(zone->id, "use1-az1");
+  EXPECT_EQ(zone->name, "us-east-1a");
+  EXPECT_EQ(rack_for(*zone, config::RackIdFormat::ZoneId), "use1-az1");
+  EXPECT_EQ(rack_for(*zone, config::RackIdFormat::ZoneName), "us-east-1a");
+}
+
 TEST_F(Kubernetes, NodeWithoutZoneLabel) {
   EXPECT_EQ(failure(lookup(env("node-nolabel"))), "node \"node-nolabel\" has no topology.kubernetes.io/zone label");
 }
