@@ -189,13 +189,13 @@ Resolution resolve(const config::NodeSpec& node, const std::optional<std::string
     return r;
   }
   for (const auto& name : node.availability_zone_sources) {
-    std::unique_ptr<Source> source = options.source_factory ? options.source_factory(name) : make_source(name);
-    if (!source) {
-      r.failures.push_back(name + ": unknown source");
-      continue;
-    }
     std::string failure;
     try {
+      std::unique_ptr<Source> source = options.source_factory ? options.source_factory(name) : make_source(name);
+      if (!source) {
+        r.failures.push_back(name + ": unknown source");
+        continue;
+      }
       Result<Zone> answer = source->lookup(options);
       if (!answer.ok()) {
         failure = answer.error().message;
