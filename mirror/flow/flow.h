@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mirror/config/spec.h"
+#include "mirror/kafka/admin.h"
 #include "mirror/flow/status.h"
 #include "mirror/metrics/metrics.h"
 
@@ -43,6 +44,7 @@ struct FlowContext {
   std::optional<std::string> client_rack;
   metrics::Metrics* metrics = nullptr;
   Tuning tuning;
+  kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
 };
 
 // Thread-safe holder of the latest FlowStatus.

@@ -141,6 +141,13 @@ Status Session::connect() {
   rd_kafka_poll_set_consumer(consumer_.get());
   consumer_queue_.reset(rd_kafka_queue_get_consumer(consumer_.get()));
 
+  if (ctx_.admin_factory) {
+    source_admin_ = ctx_.admin_factory(consumer_.get(), ctx_.source.name);
+    target_admin_ = ctx_.admin_factory(producer_.get(), ctx_.target.name);
+  } else {
+    source_admin_ = kafka::make_admin(consumer_.get());
+    target_admin_ = kafka::make_admin(producer_.get());
+  }
   latency_ = &metrics_.replication_latency.Add({{"flow", flow_}}, metrics::Metrics::latency_buckets());
   auto st = refresh_topics();
   if (!st.ok()) return st;
@@ -155,8 +162,24 @@ Status Session::connect() {
 // Topics
 
 Status Session::refresh_topics() {
-  auto info = kafka::describe_cluster(consumer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
+  auto info = kafka::read_metadata(consumer_.get(), deadline);
   if (!info.ok()) return make_error("source cluster '" + ctx_.source.name + "': " + info.error().message);
+  auto racks = source_admin_->broker_racks(deadline);
+  if (racks.ok()) {
+    for (const auto& [id, rack] : *racks) {
+      info->brokers[id].id = id;
+      info->brokers[id].rack = rack;
+    }
+  } else {
+    // Without racks the flow still replicates; it cannot tell same-zone from cross-zone reads.
+    for (auto& [id, broker] : info->brokers) broker.rack = source_info_.rack_of(id);
+    count_error("describe_cluster");
+    if (!racks_warned_) {
+      racks_warned_ = true;
+      log::warn("flow", flow_, ": cannot read broker racks of '", ctx_.source.name, "': ", racks.error().message);
+    }
+  }
   source_info_ = std::move(info.value());
 
   std::vector<const kafka::TopicInfo*> selected;
@@ -196,8 +219,7 @@ Status Session::refresh_topics() {
 }
 
 Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics) {
-  auto target = kafka::describe_cluster(producer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout),
-                                        /*with_racks=*/false);
+  auto target = kafka::read_metadata(producer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!target.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + target.error().message);
 
   std::vector<kafka::NewTopic> create;
@@ -209,12 +231,12 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
     if (it == target->topics.end()) {
       create.push_back({name, partitions, ctx_.spec.replication_factor, {}});
     } else if (static_cast<int>(it->second.partitions.size()) < partitions) {
-      auto st = kafka::create_partitions(producer_.get(), name, partitions,
+      auto st = target_admin_->create_partitions(name, partitions,
                                          kafka::deadline_in(ctx_.tuning.metadata_timeout));
       if (!st.ok()) grow_failures[topic->name] = st.error().message;
     }
   }
-  auto failures = kafka::create_topics(producer_.get(), create, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  auto failures = target_admin_->create_topics(create, kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!failures.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + failures.error().message);
 
   std::string first_problem;
@@ -695,6 +717,8 @@ Status Session::run(const std::atomic<bool>& stop) {
 }
 
 void Session::shutdown(bool graceful) {
+  source_admin_.reset();
+  target_admin_.reset();
   if (consumer_) {
     if (producer_) {
       // Stop fetching, let the target acknowledge what was sent, commit behind it.
@@ -711,7 +735,10 @@ void Session::shutdown(bool graceful) {
       }
       (void)commit_sync(nullptr);
     }
-    auto closed = kafka::close_consumer(consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout));
+    auto closed = kafka::close_consumer(consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout),
+                                        [this](rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+                                          rebalance_cb(consumer_.get(), err, parts, this);
+                                        });
     consumer_queue_.reset();
     if (!closed.ok()) {
       log::warn("flow", flow_, ": ", closed.error().message);

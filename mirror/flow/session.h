@@ -113,6 +113,7 @@ class Session {
   size_t in_flight_records_ = 0;
   bool paused_ = false;
   bool fallback_logged_ = false;
+  bool racks_warned_ = false;
   std::optional<Error> fatal_;  // set by callbacks; ends the session
   Clock::time_point next_commit_{};
   Clock::time_point next_refresh_{};
@@ -121,6 +122,9 @@ class Session {
   kafka::HandlePtr producer_;
   kafka::HandlePtr consumer_;
   kafka::QueuePtr consumer_queue_;
+  // Admins borrow the handles above, so they are declared (and destroyed) after them.
+  std::unique_ptr<kafka::ClusterAdmin> source_admin_;
+  std::unique_ptr<kafka::ClusterAdmin> target_admin_;
 };
 
 }  // namespace mirror::flow

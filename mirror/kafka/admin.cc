@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <string_view>
 
 #include "mirror/kafka/handles.h"
 
@@ -52,11 +53,10 @@ std::string ClusterInfo::rack_of(int32_t broker) const {
   return it == brokers.end() ? std::string() : it->second.rack;
 }
 
-Result<ClusterInfo> describe_cluster(rd_kafka_t* rk, Deadline deadline, bool with_racks,
-                                     const std::vector<std::string>& topics) {
+Result<ClusterInfo> read_metadata(rd_kafka_t* rk, Deadline deadline) {
   ClusterInfo info;
   const rd_kafka_metadata_t* raw = nullptr;
-  // All topics, then filtered: asking for named topics needs topic handles, which may auto-create.
+  // All topics: asking for named topics needs topic handles, which may auto-create them.
   const auto err = rd_kafka_metadata(rk, 1, nullptr, &raw, std::max(1, remaining_ms(deadline)));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return make_error("metadata: " + std::string(rd_kafka_err2str(err)), err);
@@ -66,13 +66,11 @@ Result<ClusterInfo> describe_cluster(rd_kafka_t* rk, Deadline deadline, bool wit
     const auto& b = md->brokers[i];
     info.brokers[b.id] = BrokerInfo{b.id, b.host ? b.host : "", b.port, {}};
   }
-  std::set<std::string> wanted(topics.begin(), topics.end());
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
     if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR || t.topic == nullptr) continue;
-    if (!wanted.empty() && wanted.count(t.topic) == 0) continue;
     TopicInfo topic{t.topic, {}};
-    topic.partitions.reserve(t.partition_cnt);
+    topic.partitions.reserve(static_cast<size_t>(t.partition_cnt));
     for (int p = 0; p < t.partition_cnt; ++p) {
       const auto& mp = t.partitions[p];
       PartitionInfo part{mp.id, mp.leader, {}, {}};
@@ -84,89 +82,97 @@ Result<ClusterInfo> describe_cluster(rd_kafka_t* rk, Deadline deadline, bool wit
               [](const PartitionInfo& a, const PartitionInfo& b) { return a.id < b.id; });
     info.topics.emplace(topic.name, std::move(topic));
   }
-  if (!with_racks) return info;
-
-  QueuePtr queue(rd_kafka_queue_new(rk));
-  auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, deadline);
-  rd_kafka_DescribeCluster(rk, options.get(), queue.get());
-  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT, deadline, "describe cluster");
-  if (!ev.ok()) return ev.error();
-  const auto* result = rd_kafka_event_DescribeCluster_result(ev->get());
-  size_t count = 0;
-  const rd_kafka_Node_t** nodes = rd_kafka_DescribeCluster_result_nodes(result, &count);
-  for (size_t i = 0; i < count; ++i) {
-    const int id = rd_kafka_Node_id(nodes[i]);
-    auto& b = info.brokers[id];
-    b.id = id;
-    if (b.host.empty() && rd_kafka_Node_host(nodes[i]) != nullptr) b.host = rd_kafka_Node_host(nodes[i]);
-    if (b.port == 0) b.port = rd_kafka_Node_port(nodes[i]);
-    const char* rack = rd_kafka_Node_rack(nodes[i]);
-    b.rack = rack != nullptr ? rack : "";
-  }
   return info;
 }
 
-Result<std::map<std::string, Error>> create_topics(rd_kafka_t* rk, const std::vector<NewTopic>& topics,
-                                                   Deadline deadline) {
-  std::map<std::string, Error> failures;
-  if (topics.empty()) return failures;
-  std::vector<rd_kafka_NewTopic_t*> raw;
-  auto cleanup = [&raw] {
-    for (auto* t : raw) rd_kafka_NewTopic_destroy(t);
-  };
-  char errstr[512];
-  for (const auto& t : topics) {
-    rd_kafka_NewTopic_t* nt =
-        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, errstr, sizeof errstr);
-    if (nt == nullptr) {
-      failures[t.name] = make_error(errstr, 0, false);
-      continue;
-    }
-    for (const auto& [k, v] : t.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
-    raw.push_back(nt);
-  }
-  if (raw.empty()) return failures;
-  QueuePtr queue(rd_kafka_queue_new(rk));
-  auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
-  rd_kafka_CreateTopics(rk, raw.data(), raw.size(), options.get(), queue.get());
-  cleanup();
-  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline, "create topics");
-  if (!ev.ok()) return ev.error();
-  size_t count = 0;
-  const rd_kafka_topic_result_t** results =
-      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &count);
-  for (size_t i = 0; i < count; ++i) {
-    const auto err = rd_kafka_topic_result_error(results[i]);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
-    const char* msg = rd_kafka_topic_result_error_string(results[i]);
-    failures[rd_kafka_topic_result_name(results[i])] =
-        make_error(msg != nullptr ? msg : rd_kafka_err2str(err), err);
-  }
-  return failures;
-}
+namespace {
 
-Status create_partitions(rd_kafka_t* rk, const std::string& topic, int total, Deadline deadline) {
-  char errstr[512];
-  rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), total, errstr, sizeof errstr);
-  if (np == nullptr) return make_error(errstr, 0, false);
-  QueuePtr queue(rd_kafka_queue_new(rk));
-  auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, deadline);
-  rd_kafka_CreatePartitions(rk, &np, 1, options.get(), queue.get());
-  rd_kafka_NewPartitions_destroy(np);
-  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, deadline, "create partitions");
-  if (!ev.ok()) return ev.error();
-  size_t count = 0;
-  const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
-      rd_kafka_event_CreatePartitions_result(ev->get()), &count);
-  for (size_t i = 0; i < count; ++i) {
-    const auto err = rd_kafka_topic_result_error(results[i]);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS) {
-      const char* msg = rd_kafka_topic_result_error_string(results[i]);
-      return make_error(msg != nullptr ? msg : rd_kafka_err2str(err), err);
+class KafkaAdmin final : public ClusterAdmin {
+ public:
+  explicit KafkaAdmin(rd_kafka_t* rk) : rk_(rk) {}
+
+  Result<std::map<int32_t, std::string>> broker_racks(Deadline deadline) override {
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, deadline);
+    rd_kafka_DescribeCluster(rk_, options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT, deadline, "describe cluster");
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_Node_t** nodes =
+        rd_kafka_DescribeCluster_result_nodes(rd_kafka_event_DescribeCluster_result(ev->get()), &count);
+    std::map<int32_t, std::string> racks;
+    for (size_t i = 0; i < count; ++i) {
+      const char* rack = rd_kafka_Node_rack(nodes[i]);
+      racks[rd_kafka_Node_id(nodes[i])] = rack != nullptr ? rack : "";
     }
+    return racks;
   }
-  return {};
-}
+
+  Result<std::map<std::string, Error>> create_topics(const std::vector<NewTopic>& topics,
+                                                     Deadline deadline) override {
+    std::map<std::string, Error> failures;
+    std::vector<rd_kafka_NewTopic_t*> raw;
+    char errstr[512];
+    for (const auto& t : topics) {
+      rd_kafka_NewTopic_t* nt =
+          rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, errstr, sizeof errstr);
+      if (nt == nullptr) {
+        failures[t.name] = make_error(errstr, 0, false);
+        continue;
+      }
+      for (const auto& [k, v] : t.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+      raw.push_back(nt);
+    }
+    if (raw.empty()) return failures;
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
+    rd_kafka_CreateTopics(rk_, raw.data(), raw.size(), options.get(), queue.get());
+    for (auto* t : raw) rd_kafka_NewTopic_destroy(t);
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline, "create topics");
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &count);
+    for (size_t i = 0; i < count; ++i) {
+      const auto err = rd_kafka_topic_result_error(results[i]);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      failures[rd_kafka_topic_result_name(results[i])] =
+          make_error(msg != nullptr ? msg : rd_kafka_err2str(err), err);
+    }
+    return failures;
+  }
+
+  Status create_partitions(const std::string& topic, int total, Deadline deadline) override {
+    char errstr[512];
+    rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(total), errstr, sizeof errstr);
+    if (np == nullptr) return make_error(errstr, 0, false);
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, deadline);
+    rd_kafka_CreatePartitions(rk_, &np, 1, options.get(), queue.get());
+    rd_kafka_NewPartitions_destroy(np);
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, deadline, "create partitions");
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
+        rd_kafka_event_CreatePartitions_result(ev->get()), &count);
+    for (size_t i = 0; i < count; ++i) {
+      const auto err = rd_kafka_topic_result_error(results[i]);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS) {
+        const char* msg = rd_kafka_topic_result_error_string(results[i]);
+        return make_error(msg != nullptr ? msg : rd_kafka_err2str(err), err);
+      }
+    }
+    return {};
+  }
+
+ private:
+  rd_kafka_t* rk_;
+};
+
+}  // namespace
+
+std::unique_ptr<ClusterAdmin> make_admin(rd_kafka_t* rk) { return std::make_unique<KafkaAdmin>(rk); }
 
 Status commit_offsets(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
                       Deadline deadline) {
@@ -190,7 +196,7 @@ Status commit_offsets(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_
   return {};
 }
 
-Status close_consumer(rd_kafka_t* consumer, Deadline deadline) {
+Status close_consumer(rd_kafka_t* consumer, Deadline deadline, const RevokeHandler& on_revoke) {
   QueuePtr queue(rd_kafka_queue_new(consumer));
   if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer, queue.get())) {
     std::string msg = rd_kafka_error_string(error);
@@ -199,9 +205,17 @@ Status close_consumer(rd_kafka_t* consumer, Deadline deadline) {
   }
   while (rd_kafka_consumer_closed(consumer) == 0) {
     if (remaining_ms(deadline) == 0) return make_error("close consumer: timed out");
-    // Rebalance callbacks fire from here with the final revocation.
+    // The final revocation arrives here as an event (callbacks are not served by queue polls).
     EventPtr ev(rd_kafka_queue_poll(queue.get(), std::min(100, std::max(1, remaining_ms(deadline)))));
-    (void)ev;
+    if (!ev || rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_REBALANCE) continue;
+    auto* partitions = rd_kafka_event_topic_partition_list(ev.get());
+    if (on_revoke) {
+      on_revoke(rd_kafka_event_error(ev.get()), partitions);
+    } else if (std::string_view(rd_kafka_rebalance_protocol(consumer)) == "COOPERATIVE") {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer, partitions)) rd_kafka_error_destroy(error);
+    } else {
+      rd_kafka_assign(consumer, nullptr);
+    }
   }
   return {};
 }

@@ -1,0 +1,232 @@
+#include "mirror/app/cli.h"
+
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "mirror/app/demo.h"
+#include "mirror/app/service.h"
+#include "mirror/az/resolver.h"
+#include "mirror/common/log.h"
+#include "mirror/config/loader.h"
+
+namespace po = boost::program_options;
+
+namespace mirror::app {
+namespace {
+
+constexpr const char* kUsageText =
+    "mirror: Kafka cross-cluster replication with rack-aware (follower) fetching\n"
+    "\n"
+    "usage:\n"
+    "  mirror run      --config FILE [--flows PATH]... [--availability-zone AZ] [--http-listen HOST:PORT]\n"
+    "  mirror validate --config FILE [--flows PATH]...\n"
+    "  mirror az       [--config FILE]\n"
+    "  mirror demo     [--duration SECONDS]\n"
+    "  mirror --version | --help\n"
+    "\n"
+    "  --flows PATH        a flow file or a directory of *.yaml files; repeatable\n"
+    "  --log-level LEVEL   debug | info | warn | error (default info)\n"
+    "\n"
+    "exit codes: 0 ok, 1 usage, 2 invalid configuration, 3 AZ unresolved (az), 4 runtime failure\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "mirror: " << message << "\n\n" << kUsageText;
+  return kUsage;
+}
+
+// Parses the options of one command; nullopt after printing a usage error.
+std::optional<po::variables_map> parse(const po::options_description& desc, const std::vector<std::string>& args) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    usage_error(e.what());
+    return std::nullopt;
+  }
+  return vm;
+}
+
+bool apply_log_level(const po::variables_map& vm) {
+  if (vm.count("log-level") == 0) return true;
+  log::Level level{};
+  if (!log::parse_level(vm["log-level"].as<std::string>(), &level)) return false;
+  log::set_level(level);
+  return true;
+}
+
+std::vector<std::string> flow_paths(const po::variables_map& vm) {
+  return vm.count("flows") != 0 ? vm["flows"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+// Loads and validates; prints every problem as FILE:LINE:COL: message.
+std::optional<config::ServiceSpec> load_or_report(const std::string& file, const std::vector<std::string>& flows) {
+  auto outcome = config::load(file, flows);
+  if (!outcome.ok()) {
+    for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
+    std::cerr << "mirror: " << outcome.problems.size() << " problem(s) in the configuration\n";
+    return std::nullopt;
+  }
+  return std::move(outcome.spec);
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description desc("validate");
+  desc.add_options()("config", po::value<std::string>()->required())(
+      "flows", po::value<std::vector<std::string>>()->composing());
+  auto vm = parse(desc, args);
+  if (!vm) return kUsage;
+  auto spec = load_or_report((*vm)["config"].as<std::string>(), flow_paths(*vm));
+  if (!spec) return kInvalidConfig;
+  for (const auto& f : spec->flows) {
+    std::cout << "flow " << f.name << ": " << f.source << " -> " << f.target
+              << (f.enabled ? "" : " (disabled)") << ", follower fetching "
+              << (f.follower_fetching_enabled ? "on" : "off") << ", policy "
+              << (f.replication_policy == config::ReplicationPolicy::Default ? "default" : "identity") << "\n";
+  }
+  if (spec->flows.empty()) std::cout << "no flows\n";
+  return kOk;
+}
+
+int cmd_az(const std::vector<std::string>& args) {
+  po::options_description desc("az");
+  desc.add_options()("config", po::value<std::string>())("log-level", po::value<std::string>());
+  auto vm = parse(desc, args);
+  if (!vm) return kUsage;
+  if (!apply_log_level(*vm)) return usage_error("bad --log-level");
+  config::NodeSpec node;
+  if (vm->count("config") != 0) {
+    auto spec = load_or_report((*vm)["config"].as<std::string>(), {});
+    if (!spec) return kInvalidConfig;
+    node = spec->node;
+  }
+  const auto resolution = az::resolve(node, std::nullopt);
+  if (!resolution.zone) {
+    std::cerr << "mirror: no availability zone found\n";
+    for (const auto& f : resolution.failures) std::cerr << "  " << f << "\n";
+    return kAzUnresolved;
+  }
+  std::cout << resolution.display() << "\t" << resolution.source << "\n";
+  return kOk;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description desc("run");
+  desc.add_options()("config", po::value<std::string>()->required())(
+      "flows", po::value<std::vector<std::string>>()->composing())(
+      "availability-zone", po::value<std::string>())("http-listen", po::value<std::string>())(
+      "log-level", po::value<std::string>());
+  auto vm = parse(desc, args);
+  if (!vm) return kUsage;
+  if (!apply_log_level(*vm)) return usage_error("bad --log-level");
+  std::optional<std::string> flag_az;
+  if (vm->count("availability-zone") != 0) {
+    flag_az = (*vm)["availability-zone"].as<std::string>();
+    if (!az::is_valid_zone(*flag_az)) return usage_error("--availability-zone: not a zone name: '" + *flag_az + "'");
+  }
+  auto spec = load_or_report((*vm)["config"].as<std::string>(), flow_paths(*vm));
+  if (!spec) return kInvalidConfig;
+  std::string listen = spec->http.listen;
+  if (vm->count("http-listen") != 0) {
+    listen = (*vm)["http-listen"].as<std::string>();
+    if (auto parsed = http::parse_listen(listen); !parsed.ok()) {
+      return usage_error("--http-listen: " + parsed.error().message);
+    }
+  }
+
+  // Signals are taken by this thread only (sigwait); every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto zone = az::resolve(spec->node, flag_az);
+  if (zone.zone) {
+    log::info("service", "availability zone ", zone.display(), " (from ", zone.source, ")");
+  } else {
+    log::warn("service", "no availability zone found; flows read from partition leaders (no client.rack)");
+    for (const auto& f : zone.failures) log::warn("service", "  ", f);
+  }
+
+  ServiceOptions options;
+  options.http_listen = listen;
+  Service service(std::move(*spec), std::move(zone), options);
+  if (auto st = service.start(); !st.ok()) {
+    log::error("service", st.error().message);
+    return kRuntimeFailure;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::info("service", "signal ", sig, ": stopping (draining flows, committing offsets)");
+  // A second signal or a stuck drain must not keep the process alive forever.
+  std::thread watchdog([signals]() mutable {
+    timespec limit{60, 0};
+    siginfo_t info;
+    if (sigtimedwait(&signals, &info, &limit) > 0) {
+      log::error("service", "second signal: exiting without draining");
+    } else {
+      log::error("service", "flows did not stop within 60 s: exiting");
+    }
+    std::fflush(nullptr);
+    std::_Exit(kRuntimeFailure);
+  });
+  watchdog.detach();
+  service.stop();
+  log::info("service", "stopped");
+  return kOk;
+}
+
+int cmd_demo(const std::vector<std::string>& args) {
+  po::options_description desc("demo");
+  desc.add_options()("duration", po::value<int>()->default_value(20))("log-level", po::value<std::string>());
+  auto vm = parse(desc, args);
+  if (!vm) return kUsage;
+  if (!apply_log_level(*vm)) return usage_error("bad --log-level");
+  const int duration = (*vm)["duration"].as<int>();
+  if (duration < 1 || duration > 3600) return usage_error("--duration: 1..3600 seconds");
+  return run_demo(std::chrono::seconds(duration), std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error("missing command");
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsageText;
+    return kOk;
+  }
+  if (command == "--version") {
+    std::cout << "mirror " << MIRROR_VERSION << " (librdkafka " << rd_kafka_version_str() << ")\n";
+    return kOk;
+  }
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsageText;
+      return kOk;
+    }
+  }
+  try {
+    if (command == "run") return cmd_run(args);
+    if (command == "validate") return cmd_validate(args);
+    if (command == "az") return cmd_az(args);
+    if (command == "demo") return cmd_demo(args);
+  } catch (const std::exception& e) {
+    log::error("mirror", e.what());
+    return kRuntimeFailure;
+  }
+  return usage_error("unknown command '" + command + "'");
+}
+
+}  // namespace mirror::app
