@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "mirror/config/parse.h"
 #include "mirror/config/properties.h"
 #include "mirror/config/reader.h"
 #include "mirror/config/references.h"
@@ -21,32 +22,6 @@ constexpr size_t kMaxInputFileBytes = 16 << 20;
 
 bool is_yaml_file_name(const std::string& name) {
   return !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"));
-}
-
-// The single YAML document of `text`, when it is a mapping; else reports why not.
-std::optional<YAML::Node> parse_mapping(Reader& r, const std::string& text) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    Location where{r.file(), 0, 0};
-    if (e.mark.line >= 0 && e.mark.column >= 0) where = {r.file(), e.mark.line + 1, e.mark.column + 1};
-    r.error(where, "YAML syntax error: " + e.msg);
-    return std::nullopt;
-  }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    r.error(Location{r.file(), 0, 0}, "the file is empty");
-    return std::nullopt;
-  }
-  if (documents.size() > 1) {
-    r.error(r.at(documents[1]), "a second YAML document: a file holds exactly one");
-  }
-  const YAML::Node& root = documents[0];
-  if (!root.IsMap()) {
-    r.error(r.at(root), "expected a mapping at the top level, got " + describe_kind(root));
-    return std::nullopt;
-  }
-  return root;
 }
 
 class Loader {
@@ -147,7 +122,7 @@ class Loader {
       report_file(reader.file(), "cannot read the file: " + why);
       return std::nullopt;
     }
-    return parse_mapping(reader, *text);
+    return parse_root_mapping(reader, *text);
   }
 
   void add_flows(Document& document) {

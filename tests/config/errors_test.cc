@@ -36,6 +36,13 @@ TEST_F(ConfigTest, UndefinedAliasIsASyntaxError) {
               ElementsAre("mirror.yaml:1:7: YAML syntax error: the referenced anchor is not defined"));
 }
 
+TEST_F(ConfigTest, StrayTokenAtTheRoot) {
+  // yaml-cpp 0.7 alone would loop forever on this (its LoadAll never gets past the comma).
+  EXPECT_THAT(problems(","), ElementsAre("mirror.yaml:1:1: YAML syntax error: unexpected ','"));
+  EXPECT_THAT(problems("node: {}\n---\n,\n"),
+              ElementsAre("mirror.yaml:3:1: YAML syntax error: unexpected ','"));
+}
+
 TEST_F(ConfigTest, EmptyFile) {
   EXPECT_THAT(problems(""), ElementsAre("mirror.yaml: the file is empty"));
   EXPECT_THAT(problems("# just a comment\n"), ElementsAre("mirror.yaml: the file is empty"));
