@@ -89,7 +89,7 @@ Check<std::string> non_empty() {
 }
 
 Check<std::string> flow_name() {
-  return {"[a-z0-9][a-z0-9-]*, at most 100 characters",
+  return {"`[a-z0-9][a-z0-9-]*`, at most 100 characters",
           [](const std::string& text) -> std::optional<std::string> {
             bool valid = !text.empty() && is_lower_alnum(text[0]) &&
                          std::all_of(text.begin(), text.end(),
@@ -104,7 +104,7 @@ Check<std::string> flow_name() {
 }
 
 Check<std::string> cluster_name() {
-  return {"[A-Za-z0-9][A-Za-z0-9._-]*, at most 100 characters",
+  return {"`[A-Za-z0-9][A-Za-z0-9._-]*`, at most 100 characters",
           [](const std::string& text) -> std::optional<std::string> {
             if (!is_name(text)) {
               return "a cluster name is letters, digits, '.', '_' and '-', starting with a letter "
@@ -116,7 +116,7 @@ Check<std::string> cluster_name() {
 }
 
 Check<std::string> availability_zone() {
-  return {"auto, or a zone name [A-Za-z0-9][A-Za-z0-9._-]*",
+  return {"`auto`, or a zone name `[A-Za-z0-9][A-Za-z0-9._-]*`",
           [](const std::string& text) -> std::optional<std::string> {
             if (text == "auto" || is_name(text)) return std::nullopt;
             return "must be 'auto' or a zone name such as use1-az1 (letters, digits, '.', '_', '-')";
@@ -124,7 +124,7 @@ Check<std::string> availability_zone() {
 }
 
 Check<std::string> listen_address() {
-  return {"HOST:PORT; HOST an IPv4 address, a host name or [IPv6]; PORT 0..65535",
+  return {"`HOST:PORT`; HOST an IPv4 address, a host name or `[IPv6]`; PORT 0..65535",
           [](const std::string& text) -> std::optional<std::string> {
             if (auto problem = listen_problem(text)) return "invalid HOST:PORT: " + *problem;
             return std::nullopt;

@@ -34,6 +34,8 @@ const std::vector<ManagedProperty>& managed_properties() {
       {"group.id", {}, "mirror derives the consumer group from the flow's 'name'"},
       {"enable.auto.commit", {},
        "mirror commits a source offset only after the target acknowledged the records before it"},
+      {"enable.auto.offset.store", {},
+       "mirror stores a source offset only after the target acknowledged the records before it"},
       {"enable.idempotence", {"true"},
        "the target producer must be idempotent so retries cannot reorder or duplicate records"},
       {"acks", {"all", "-1"},

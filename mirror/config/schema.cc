@@ -85,7 +85,7 @@ const Table<FlowSpec>& flow_settings() {
            "a regex", checks::regex(), "Topic config names that are never copied."),
       integer("refresh_topics_interval_seconds", &FlowSpec::refresh_topics_interval_seconds,
               checks::at_least(1),
-              "How often the source's topic list (and topic configs) is checked for changes."),
+              "How often the source's topic list is read again to pick up new matching topics."),
       boolean("emit_heartbeats_enabled", &FlowSpec::emit_heartbeats_enabled,
               "Write heartbeats to the target's `heartbeats` topic."),
       boolean("emit_checkpoints_enabled", &FlowSpec::emit_checkpoints_enabled,
