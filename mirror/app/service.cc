@@ -110,6 +110,8 @@ std::string Service::flows_json() const {
                      {"follower_fetching_enabled", s.follower_fetching_enabled},
                      {"client_rack", s.client_rack ? nlohmann::json(*s.client_rack) : nlohmann::json(nullptr)},
                      {"fetch_mode", flow::to_string(s.fetch_mode)},
+                     {"in_flight_records", s.in_flight_records},
+                     {"fetch_paused", s.fetch_paused},
                      {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
     flows.push_back(std::move(f));

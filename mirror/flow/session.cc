@@ -562,6 +562,8 @@ void Session::publish_status() {
   status.target = ctx_.target.name;
   status.follower_fetching_enabled = ctx_.spec.follower_fetching_enabled;
   status.client_rack = ctx_.client_rack;
+  status.in_flight_records = in_flight_records_;
+  status.fetch_paused = paused_;
   std::vector<PartitionPlacement> placements;
   for (const auto& [topic, route] : routes_) {
     const auto* info = [&]() -> const kafka::TopicInfo* {

@@ -1,0 +1,50 @@
+#include "mirror/kafka/stats.h"
+
+#include <gtest/gtest.h>
+
+namespace mirror::kafka {
+namespace {
+
+constexpr const char* kStats = R"({
+  "name": "c#consumer-1", "type": "consumer",
+  "brokers": {
+    "127.0.0.1:9092/bootstrap": {"nodeid": -1, "source": "configured", "rxbytes": 500, "state": "UP"},
+    "127.0.0.1:9093/2": {"nodeid": 2, "source": "learned", "rxbytes": 123456, "state": "UP"},
+    "127.0.0.1:9094/3": {"nodeid": 3, "source": "learned", "rxbytes": 7, "state": "DOWN"},
+    "GroupCoordinator": {"nodeid": 1, "source": "logical", "rxbytes": 99, "state": "UP"}
+  },
+  "topics": {
+    "orders": {"topic": "orders", "partitions": {
+      "0": {"partition": 0, "broker": 2, "leader": 1, "desired": true, "fetch_state": "active",
+            "consumer_lag": 5, "hi_offset": 100, "app_offset": 95},
+      "1": {"partition": 1, "broker": 3, "leader": 3, "desired": false},
+      "-1": {"partition": -1, "broker": -1, "leader": -1, "desired": false}
+    }}
+  }
+})";
+
+TEST(Stats, ParsesFetchBrokerLeaderLagAndBrokerBytes) {
+  auto s = parse_stats(kStats);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->partitions.size(), 1u) << "only assigned (desired) partitions";
+  const auto& p = s->partitions.at({"orders", 0});
+  EXPECT_EQ(p.fetch_broker, 2);
+  EXPECT_EQ(p.leader, 1);
+  EXPECT_EQ(p.consumer_lag, 5);
+  EXPECT_EQ(p.fetch_state, "active");
+  ASSERT_EQ(s->brokers.size(), 2u) << "bootstrap and logical connections are left out";
+  EXPECT_EQ(s->brokers.at(2).rx_bytes, 123456u);
+  EXPECT_EQ(s->brokers.at(3).state, "DOWN");
+}
+
+TEST(Stats, GarbageIsAnErrorNotACrash) {
+  EXPECT_FALSE(parse_stats("").ok());
+  EXPECT_FALSE(parse_stats("[1,2]").ok());
+  EXPECT_FALSE(parse_stats("{\"brokers\": ").ok());
+  auto odd = parse_stats(R"({"brokers": {"x": {"nodeid": "two"}}, "topics": {"t": {"partitions": 5}}})");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_TRUE(odd->brokers.empty());
+}
+
+}  // namespace
+}  // namespace mirror::kafka

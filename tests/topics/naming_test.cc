@@ -1,0 +1,61 @@
+#include "mirror/topics/naming.h"
+
+#include <gtest/gtest.h>
+
+namespace mirror::topics {
+namespace {
+
+using config::ReplicationPolicy;
+
+TEST(NamingPolicy, DefaultPrefixesTheSourceCluster) {
+  NamingPolicy p(ReplicationPolicy::Default, "primary", "backup", ".");
+  EXPECT_EQ(p.target_topic("orders"), "primary.orders");
+  NamingPolicy dash(ReplicationPolicy::Default, "primary", "backup", "--");
+  EXPECT_EQ(dash.target_topic("orders"), "primary--orders");
+}
+
+TEST(NamingPolicy, IdentityKeepsTheName) {
+  NamingPolicy p(ReplicationPolicy::Identity, "primary", "backup", ".");
+  EXPECT_EQ(p.target_topic("orders"), "orders");
+  EXPECT_FALSE(p.is_from_target("backup.orders"));
+}
+
+TEST(NamingPolicy, ReplicasFromTheTargetAreNotSentBack) {
+  NamingPolicy p(ReplicationPolicy::Default, "primary", "backup", ".");
+  EXPECT_TRUE(p.is_from_target("backup.orders"));
+  EXPECT_TRUE(p.is_from_target("backup.primary.orders"));
+  EXPECT_FALSE(p.is_from_target("backup"));
+  EXPECT_FALSE(p.is_from_target("backups.orders"));
+  EXPECT_FALSE(p.is_from_target("orders"));
+  EXPECT_FALSE(p.is_from_target("primary.orders")) << "a replica of ourselves is not from the target";
+}
+
+TEST(TopicFilter, FullMatchIncludeThenExclude) {
+  auto f = TopicFilter::make({"orders\\..*", "payments"}, {".*\\.internal"});
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->matches("orders.eu"));
+  EXPECT_TRUE(f->matches("payments"));
+  EXPECT_FALSE(f->matches("payments2")) << "full match, not search";
+  EXPECT_FALSE(f->matches("xorders.eu"));
+  EXPECT_FALSE(f->matches("orders.x.internal"));
+}
+
+TEST(TopicFilter, BadRegexIsAnError) {
+  auto f = TopicFilter::make({"("}, {});
+  EXPECT_FALSE(f.ok());
+}
+
+TEST(ShouldReplicate, InternalAndLoopingTopicsNeverReplicate) {
+  auto f = TopicFilter::make({".*"}, {});
+  ASSERT_TRUE(f.ok());
+  NamingPolicy p(ReplicationPolicy::Default, "a", "b", ".");
+  EXPECT_TRUE(should_replicate("orders", *f, p));
+  EXPECT_FALSE(should_replicate("__consumer_offsets", *f, p));
+  EXPECT_FALSE(should_replicate("b.orders", *f, p));
+  EXPECT_FALSE(should_replicate("b.checkpoints.internal", *f, p));
+  EXPECT_FALSE(should_replicate("mm2-offset-syncs.b.internal", *f, p));
+  EXPECT_TRUE(should_replicate("heartbeats", *f, p));
+}
+
+}  // namespace
+}  // namespace mirror::topics
