@@ -1,0 +1,108 @@
+// The command line contract: exit codes and output of validate, az, run (bad input), --version.
+#include "mirror/app/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace mirror::app {
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Outcome run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "mirror");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int code = mirror::app::main(static_cast<int>(argv.size()), argv.data());
+  Outcome o{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
+  return o;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("mirror-cli-test-" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The examples reference these secrets with ${env:...}.
+    for (const char* v : {"PRIMARY_PASSWORD", "BACKUP_USERNAME", "BACKUP_PASSWORD", "ARCHIVE_PASSWORD",
+                          "LEGACY_PASSWORD", "ANALYTICS_PASSWORD"}) {
+      ::setenv(v, "s3cr3t-value", 1);
+    }
+  }
+};
+
+TEST_F(Cli, VersionAndUsage) {
+  auto v = run_cli({"--version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("mirror "), std::string::npos);
+  EXPECT_NE(v.out.find("librdkafka 2."), std::string::npos);
+  EXPECT_EQ(run_cli({}).code, 1);
+  EXPECT_EQ(run_cli({"bogus"}).code, 1);
+  EXPECT_EQ(run_cli({"validate"}).code, 1) << "--config is required";
+  EXPECT_EQ(run_cli({"validate", "--config", "x", "--nope"}).code, 1);
+  EXPECT_EQ(run_cli({"--help"}).code, 0);
+}
+
+TEST_F(Cli, ValidateTheExamplesPrintsOneLinePerFlow) {
+  const std::string dir = MIRROR_SOURCE_DIR;
+  auto o = run_cli({"validate", "--config", dir + "/config/mirror.yaml", "--flows", dir + "/flows"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  size_t lines = 0;
+  for (char c : o.out) lines += c == '\n';
+  EXPECT_GE(lines, 2u) << o.out;
+  EXPECT_NE(o.out.find("flow primary-to-backup: primary -> backup"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(o.err.find("s3cr3t"), std::string::npos);
+}
+
+TEST_F(Cli, InvalidConfigurationExitsTwoWithEveryProblem) {
+  const auto file = write_temp("bad.yaml",
+                               "clusters:\n"
+                               "  a:\n"
+                               "    bootstrap_servers: x:9092\n"
+                               "flows:\n"
+                               "  - name: one\n"
+                               "    source: a\n"
+                               "    target: a\n"
+                               "  - name: two\n"
+                               "    source: a\n"
+                               "    target: nowhere\n"
+                               "    topcs: [x]\n");
+  for (const char* command : {"validate", "run"}) {
+    auto o = run_cli({command, "--config", file});
+    EXPECT_EQ(o.code, 2) << command << ": " << o.err;
+    EXPECT_NE(o.err.find(file + ":7:"), std::string::npos) << o.err;   // source equals target
+    EXPECT_NE(o.err.find(file + ":10:"), std::string::npos) << o.err;  // unknown cluster
+    EXPECT_NE(o.err.find(file + ":11:"), std::string::npos) << o.err;  // unknown key
+  }
+}
+
+TEST_F(Cli, AzPrintsZoneAndSourceOrExitsThree) {
+  ::setenv("MIRROR_AVAILABILITY_ZONE", "use1-az4", 1);
+  const auto env_only = write_temp("az.yaml", "node:\n  availability_zone_sources: [env]\n");
+  auto o = run_cli({"az", "--config", env_only});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(o.out, "use1-az4\tenv\n");
+  ::unsetenv("MIRROR_AVAILABILITY_ZONE");
+  o = run_cli({"az", "--config", env_only});
+  EXPECT_EQ(o.code, 3);
+  EXPECT_NE(o.err.find("env"), std::string::npos) << o.err;
+}
+
+}  // namespace
+}  // namespace mirror::app
