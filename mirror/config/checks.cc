@@ -8,8 +8,12 @@
 namespace mirror::config::checks {
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_alnum(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
 
 // [A-Za-z0-9][A-Za-z0-9._-]*
 bool is_name(const std::string& text) {
@@ -59,7 +63,8 @@ std::optional<std::string> listen_problem(const std::string& text) {
     if (host.find(':') != std::string::npos) {
       return "an IPv6 address needs brackets, as in [::]:9464";
     }
-    bool dotted_digits = !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
+    bool dotted_digits =
+        !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
     if (dotted_digits) {
       in_addr address{};
       if (inet_pton(AF_INET, host.c_str(), &address) != 1) return "invalid IPv4 address";
@@ -68,8 +73,8 @@ std::optional<std::string> listen_problem(const std::string& text) {
     }
   }
   long long number = 0;
-  if (port.empty() || port[0] == '+' || port[0] == '-' || parse_int(port, &number) != IntParse::kOk ||
-      number > 65535) {
+  if (port.empty() || port[0] == '+' || port[0] == '-' ||
+      parse_int(port, &number) != IntParse::kOk || number > 65535) {
     return "the port must be 0..65535";
   }
   return std::nullopt;
@@ -116,11 +121,12 @@ Check<std::string> cluster_name() {
 }
 
 Check<std::string> availability_zone() {
-  return {"`auto`, or a zone name `[A-Za-z0-9][A-Za-z0-9._-]*`",
-          [](const std::string& text) -> std::optional<std::string> {
-            if (text == "auto" || is_name(text)) return std::nullopt;
-            return "must be 'auto' or a zone name such as use1-az1 (letters, digits, '.', '_', '-')";
-          }};
+  return {
+      "`auto`, or a zone name `[A-Za-z0-9][A-Za-z0-9._-]*`",
+      [](const std::string& text) -> std::optional<std::string> {
+        if (text == "auto" || is_name(text)) return std::nullopt;
+        return "must be 'auto' or a zone name such as use1-az1 (letters, digits, '.', '_', '-')";
+      }};
 }
 
 Check<std::string> listen_address() {
@@ -187,7 +193,8 @@ Check<long long> replication_factor() {
 }
 
 const std::vector<std::string>& availability_zone_source_names() {
-  static const std::vector<std::string> names = {"env", "file", "kubernetes", "aws", "gcp", "azure"};
+  static const std::vector<std::string> names = {"env", "file", "kubernetes",
+                                                 "aws", "gcp",  "azure"};
   return names;
 }
 

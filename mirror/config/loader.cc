@@ -168,10 +168,9 @@ class Loader {
       return std::make_tuple(it == file_rank_.end() ? file_rank_.size() : it->second, where.line,
                              where.column);
     };
-    std::stable_sort(problems_.begin(), problems_.end(),
-                     [&](const Diagnostic& a, const Diagnostic& b) {
-                       return rank(a.where) < rank(b.where);
-                     });
+    std::stable_sort(
+        problems_.begin(), problems_.end(),
+        [&](const Diagnostic& a, const Diagnostic& b) { return rank(a.where) < rank(b.where); });
   }
 
   const EnvLookup& env_;

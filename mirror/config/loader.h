@@ -26,7 +26,7 @@ struct Diagnostic {
 };
 
 struct LoadOutcome {
-  ServiceSpec spec;                   // best effort when there are problems
+  ServiceSpec spec;                  // best effort when there are problems
   std::vector<Diagnostic> problems;  // every problem of every file, in file order
   bool ok() const { return problems.empty(); }
 };

@@ -28,20 +28,26 @@ const std::vector<ManagedProperty>& managed_properties() {
   static const std::vector<ManagedProperty> table = {
       {"bootstrap.servers", {}, "set the cluster's 'bootstrap_servers' instead"},
       {"metadata.broker.list", {}, "set the cluster's 'bootstrap_servers' instead"},
-      {"client.rack", {},
+      {"client.rack",
+       {},
        "mirror sets it to the node's availability zone ('node.availability_zone'); switch it off "
        "per flow with 'follower_fetching_enabled: false'"},
       {"group.id", {}, "mirror derives the consumer group from the flow's 'name'"},
-      {"enable.auto.commit", {},
+      {"enable.auto.commit",
+       {},
        "mirror commits a source offset only after the target acknowledged the records before it"},
-      {"enable.auto.offset.store", {},
+      {"enable.auto.offset.store",
+       {},
        "mirror stores a source offset only after the target acknowledged the records before it"},
-      {"enable.idempotence", {"true"},
+      {"enable.idempotence",
+       {"true"},
        "the target producer must be idempotent so retries cannot reorder or duplicate records"},
-      {"acks", {"all", "-1"},
+      {"acks",
+       {"all", "-1"},
        "mirror commits a source offset only after all in-sync replicas of the target have the "
        "records"},
-      {"request.required.acks", {"all", "-1"},
+      {"request.required.acks",
+       {"all", "-1"},
        "mirror commits a source offset only after all in-sync replicas of the target have the "
        "records"},
   };

@@ -102,8 +102,8 @@ std::optional<bool> parse_bool(std::string_view text) {
 IntParse parse_int(std::string_view text, long long* value) {
   std::string_view digits = text;
   if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return IntParse::kNotAnInteger;
   }
   if (text[0] == '+') text.remove_prefix(1);  // from_chars takes '-' but not '+'

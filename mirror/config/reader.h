@@ -77,6 +77,7 @@ enum class IntParse { kOk, kNotAnInteger, kOutOfRange };
 IntParse parse_int(std::string_view text, long long* value);
 
 // The candidate closest to `word` when it is close enough to be a likely typo.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 }  // namespace mirror::config

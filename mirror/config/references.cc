@@ -15,7 +15,8 @@ constexpr size_t kMaxReferencedFileBytes = 1 << 20;
 bool is_env_name(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -80,8 +81,9 @@ Resolved resolve_references(std::string_view raw, const EnvLookup& env) {
     out.had_reference = true;
     size_t close = raw.find('}', i + 2);
     if (close == std::string_view::npos) {
-      out.errors.push_back("unterminated reference: '${' without a closing '}' "
-                           "(write $${ for a literal ${)");
+      out.errors.push_back(
+          "unterminated reference: '${' without a closing '}' "
+          "(write $${ for a literal ${)");
       break;
     }
     resolve_one(raw.substr(i + 2, close - i - 2), env, &out);

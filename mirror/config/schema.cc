@@ -16,8 +16,7 @@ const Table<NodeSpec>& node_settings() {
            "brokers as `client.rack`. `auto` asks `availability_zone_sources`. "
            "`mirror run --availability-zone` overrides it."),
       list("availability_zone_sources", &NodeSpec::availability_zone_sources, "list of strings",
-           "an availability zone source",
-           checks::one_of(checks::availability_zone_source_names()),
+           "an availability zone source", checks::one_of(checks::availability_zone_source_names()),
            "Where `auto` looks for the AZ, in this order; the first source that answers wins. "
            "Each source at most once.",
            /*unique=*/true),
@@ -137,8 +136,8 @@ void read_clusters(Reader& r, const Entry& e, Document& d) {
     ClusterSpec cluster;
     cluster.name = entry.key;
     cluster.location = entry.key_at;
-    read_section(r, entry.value, entry.key_at, cluster_settings(),
-                 "cluster " + quote(entry.key), cluster);
+    read_section(r, entry.value, entry.key_at, cluster_settings(), "cluster " + quote(entry.key),
+                 cluster);
     d.service.clusters[entry.key] = std::move(cluster);
   }
 }
@@ -161,26 +160,38 @@ void read_flows(Reader& r, const Entry& e, Document& d) {
     }
     FlowDraft draft;
     draft.spec.location = item_at;
-    draft.entries = read_section(r, item, item_at, flow_settings(), describe_flow(item), draft.spec);
+    draft.entries =
+        read_section(r, item, item_at, flow_settings(), describe_flow(item), draft.spec);
     d.flows.push_back(std::move(draft));
   }
 }
 
-// Top-level keys. Sections show "{}" or "[]" as their default: leaving them out means "all
-// defaults" or "none".
+// Top-level keys. Leaving a section out means "all defaults" (`{}`) or "none" (`[]`).
 template <typename Spec>
 Setting<Document> section(std::string name, Spec ServiceSpec::*field, const Table<Spec>& table,
                           std::string help) {
-  return {name, "mapping", "", std::move(help), false,
-          [](const Document&) { return std::string("{}"); },
-          [field, &table, name](Reader& r, const Entry& e, Document& d) {
-            read_section(r, e.value, e.value_at, table, name, d.service.*field);
-          }};
+  Setting<Document> setting{name, "mapping", "", std::move(help)};
+  setting.show = [](const Document&) { return std::string("{}"); };
+  setting.read = [field, &table, name](Reader& r, const Entry& e, Document& d) {
+    read_section(r, e.value, e.value_at, table, name, d.service.*field);
+  };
+  return setting;
+}
+
+Setting<Document> clusters_setting() {
+  Setting<Document> setting{"clusters", "map of cluster", "",
+                            "Kafka clusters by name; see `clusters.<name>` below."};
+  setting.show = [](const Document&) { return std::string("{}"); };
+  setting.read = read_clusters;
+  return setting;
 }
 
 Setting<Document> flows_setting() {
-  return {"flows", "list of flows", "", "The replication flows; see `flows[]` below.", false,
-          [](const Document&) { return std::string("[]"); }, read_flows};
+  Setting<Document> setting{"flows", "list of flows", "",
+                            "The replication flows; see `flows[]` below."};
+  setting.show = [](const Document&) { return std::string("[]"); };
+  setting.read = read_flows;
+  return setting;
 }
 
 const Table<Document>& config_file_settings() {
@@ -188,8 +199,7 @@ const Table<Document>& config_file_settings() {
       section("node", &ServiceSpec::node, node_settings(),
               "Where this process runs; see `node` below."),
       section("http", &ServiceSpec::http, http_settings(), "The HTTP server; see `http` below."),
-      {"clusters", "map of cluster", "", "Kafka clusters by name; see `clusters.<name>` below.",
-       false, [](const Document&) { return std::string("{}"); }, read_clusters},
+      clusters_setting(),
       flows_setting(),
   };
   return table;
@@ -207,8 +217,7 @@ void read_config_document(Reader& reader, const YAML::Node& root, Document& out)
 }
 
 void read_flow_document(Reader& reader, const YAML::Node& root, Document& out) {
-  read_section(reader, root, reader.at(root), flow_file_settings(),
-               "a flow file", out);
+  read_section(reader, root, reader.at(root), flow_file_settings(), "a flow file", out);
 }
 
 std::string reference_markdown() {

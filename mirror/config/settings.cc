@@ -6,8 +6,9 @@ namespace mirror::config {
 
 std::string yaml_string(const std::string& text) {
   bool plain = !text.empty() && (std::isalnum(static_cast<unsigned char>(text[0])) != 0) &&
-               text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                      "0123456789_.:/-") == std::string::npos;
+               text.find_first_not_of(
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "0123456789_.:/-") == std::string::npos;
   if (plain) return text;
   std::string out = "\"";
   for (char c : text) {
@@ -36,7 +37,9 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
-std::string code_cell(const std::string& text) { return "`" + markdown_cell(text) + "`"; }
+std::string code_cell(const std::string& text) {
+  return "`" + markdown_cell(text) + "`";
+}
 
 std::string unknown_key_message(const std::string& key, const std::string& what,
                                 const std::vector<std::string>& known) {

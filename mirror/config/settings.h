@@ -54,8 +54,9 @@ std::string code_cell(const std::string& text);
 std::string unknown_key_message(const std::string& key, const std::string& what,
                                 const std::vector<std::string>& known);
 
-
 // ---- Builders ---------------------------------------------------------------------------------
+// Each returns one table row: the value's type, how to show it and how to read it. Value problems
+// read "KEY: what is wrong, got 'VALUE'".
 
 template <typename S>
 Setting<S> required(Setting<S> setting) {
@@ -65,175 +66,180 @@ Setting<S> required(Setting<S> setting) {
 
 template <typename S>
 Setting<S> boolean(std::string name, bool S::*field, std::string help) {
-  return {std::move(name), "bool", "", std::move(help), false,
-          [field](const S& s) { return std::string(s.*field ? "true" : "false"); },
-          [field](Reader& r, const Entry& e, S& s) {
-            std::optional<Scalar> value = r.scalar(e, "true or false");
-            if (!value) return;
-            if (std::optional<bool> b = parse_bool(value->text)) {
-              s.*field = *b;
-            } else {
-              r.error(e.value_at, e.key + ": expected true or false, got " + value->shown());
-            }
-          }};
+  Setting<S> setting{std::move(name), "bool", "", std::move(help)};
+  setting.show = [field](const S& s) { return std::string(s.*field ? "true" : "false"); };
+  setting.read = [field](Reader& r, const Entry& e, S& s) {
+    std::optional<Scalar> value = r.scalar(e, "true or false");
+    if (!value) return;
+    if (std::optional<bool> parsed = parse_bool(value->text)) {
+      s.*field = *parsed;
+    } else {
+      r.error(e.value_at, e.key + ": expected true or false, got " + value->shown());
+    }
+  };
+  return setting;
 }
 
+// `check` must keep the value within int.
 template <typename S>
 Setting<S> integer(std::string name, int S::*field, Check<long long> check, std::string help) {
-  return {std::move(name), "int", check.allowed, std::move(help), false,
-          [field](const S& s) { return std::to_string(s.*field); },
-          [field, check](Reader& r, const Entry& e, S& s) {
-            std::optional<Scalar> value = r.scalar(e, "an integer");
-            if (!value) return;
-            long long number = 0;
-            switch (parse_int(value->text, &number)) {
-              case IntParse::kNotAnInteger:
-                r.error(e.value_at, e.key + ": expected an integer, got " + value->shown());
-                return;
-              case IntParse::kOutOfRange:
-                r.error(e.value_at, e.key + ": out of range (" + check.allowed + "), got " +
-                                        value->shown());
-                return;
-              case IntParse::kOk:
-                break;
-            }
-            if (std::optional<std::string> problem = check.problem(number)) {
-              r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
-              return;
-            }
-            s.*field = static_cast<int>(number);  // every integer check bounds it to int
-          }};
+  Setting<S> setting{std::move(name), "int", check.allowed, std::move(help)};
+  setting.show = [field](const S& s) { return std::to_string(s.*field); };
+  setting.read = [field, check](Reader& r, const Entry& e, S& s) {
+    std::optional<Scalar> value = r.scalar(e, "an integer");
+    if (!value) return;
+    long long number = 0;
+    switch (parse_int(value->text, &number)) {
+      case IntParse::kNotAnInteger:
+        r.error(e.value_at, e.key + ": expected an integer, got " + value->shown());
+        return;
+      case IntParse::kOutOfRange:
+        r.error(e.value_at,
+                e.key + ": out of range (" + check.allowed + "), got " + value->shown());
+        return;
+      case IntParse::kOk:
+        break;
+    }
+    if (std::optional<std::string> problem = check.problem(number)) {
+      r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
+      return;
+    }
+    s.*field = static_cast<int>(number);
+  };
+  return setting;
 }
 
 template <typename S>
 Setting<S> text(std::string name, std::string S::*field, Check<std::string> check,
                 std::string help) {
-  return {std::move(name), "string", check.allowed, std::move(help), false,
-          [field](const S& s) { return yaml_string(s.*field); },
-          [field, check](Reader& r, const Entry& e, S& s) {
-            std::optional<Scalar> value = r.scalar(e, "a string");
-            if (!value) return;
-            if (std::optional<std::string> problem = check.problem(value->text)) {
-              r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
-              return;
-            }
-            s.*field = value->text;
-          }};
+  Setting<S> setting{std::move(name), "string", check.allowed, std::move(help)};
+  setting.show = [field](const S& s) { return yaml_string(s.*field); };
+  setting.read = [field, check](Reader& r, const Entry& e, S& s) {
+    std::optional<Scalar> value = r.scalar(e, "a string");
+    if (!value) return;
+    if (std::optional<std::string> problem = check.problem(value->text)) {
+      r.error(e.value_at, e.key + ": " + *problem + ", got " + value->shown());
+      return;
+    }
+    s.*field = value->text;
+  };
+  return setting;
 }
 
-// A scalar naming one of `options`, stored as its E.
+// A string naming one of `options`, stored as its E.
 template <typename S, typename E>
 Setting<S> choice(std::string name, E S::*field, std::vector<std::pair<std::string, E>> options,
                   std::string help) {
   std::vector<std::string> names;
-  for (const auto& option : options) names.push_back(option.first);
   std::string allowed;
-  for (const std::string& option : names) allowed += (allowed.empty() ? "" : ", ") + option;
-  return {std::move(name), "string", allowed, std::move(help), false,
-          [field, options](const S& s) {
-            for (const auto& [text, value] : options) {
-              if (value == s.*field) return text;
-            }
-            return std::string();
-          },
-          [field, options, names, allowed](Reader& r, const Entry& e, S& s) {
-            std::optional<Scalar> value = r.scalar(e, "one of " + allowed);
-            if (!value) return;
-            for (const auto& [text, option] : options) {
-              if (text == value->text) {
-                s.*field = option;
-                return;
-              }
-            }
-            std::string message = e.key + ": must be one of " + allowed + ", got " + value->shown();
-            if (auto suggestion = nearest(value->text, names); suggestion && !value->from_reference) {
-              message += "; did you mean '" + *suggestion + "'?";
-            }
-            r.error(e.value_at, message);
-          }};
+  for (const auto& option : options) {
+    names.push_back(option.first);
+    allowed += (allowed.empty() ? "" : ", ") + option.first;
+  }
+  Setting<S> setting{std::move(name), "string", allowed, std::move(help)};
+  setting.show = [field, options](const S& s) {
+    for (const auto& [text, value] : options) {
+      if (value == s.*field) return text;
+    }
+    return std::string();
+  };
+  setting.read = [field, options, names, allowed](Reader& r, const Entry& e, S& s) {
+    std::optional<Scalar> value = r.scalar(e, "one of " + allowed);
+    if (!value) return;
+    for (const auto& [text, option] : options) {
+      if (text == value->text) {
+        s.*field = option;
+        return;
+      }
+    }
+    std::string message = e.key + ": must be one of " + allowed + ", got " + value->shown();
+    std::optional<std::string> suggestion = nearest(value->text, names);
+    if (suggestion && !value->from_reference) message += "; did you mean '" + *suggestion + "'?";
+    r.error(e.value_at, message);
+  };
+  return setting;
 }
 
-// A list of strings, each passing `check`. `type` names the list ("list of regexes"), `item_type`
-// one item ("a regex") in messages. Problems are reported per item as KEY[INDEX].
+// A list of strings, each passing `check` (and, when `unique`, listed once). `type` names the list
+// ("list of regexes"), `item_type` one item in messages ("a regex"). Problems name the item as
+// KEY[INDEX]. The field keeps its default unless every item is fine.
 template <typename S>
 Setting<S> list(std::string name, std::vector<std::string> S::*field, std::string type,
                 std::string item_type, Check<std::string> check, std::string help,
                 bool unique = false) {
-  return {std::move(name), type, check.allowed, std::move(help), false,
-          [field](const S& s) { return yaml_list(s.*field); },
-          [field, type, item_type, check, unique](Reader& r, const Entry& e, S& s) {
-            if (!e.value.IsSequence()) {
-              r.error(e.value_at, e.key + ": expected a " + type + ", got " +
-                                      describe_kind(e.value) +
-                                      (e.value.IsNull() ? " (write [] for an empty list)" : ""));
-              return;
-            }
-            std::vector<std::string> items;
-            bool all_ok = true;
-            size_t i = 0;
-            for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-              const YAML::Node& item = *it;
-              std::string label = e.key + "[" + std::to_string(i) + "]";
-              std::optional<Scalar> value = r.scalar(item, r.at(item), label, item_type);
-              if (!value) {
-                all_ok = false;
-                continue;
-              }
-              if (std::optional<std::string> problem = check.problem(value->text)) {
-                r.error(value->at, label + ": " + *problem + ", got " + value->shown());
-                all_ok = false;
-                continue;
-              }
-              if (unique && std::find(items.begin(), items.end(), value->text) != items.end()) {
-                r.error(value->at, label + ": " + value->shown() + " is listed twice");
-                all_ok = false;
-                continue;
-              }
-              items.push_back(value->text);
-            }
-            if (all_ok) s.*field = std::move(items);
-          }};
+  Setting<S> setting{std::move(name), type, check.allowed, std::move(help)};
+  setting.show = [field](const S& s) { return yaml_list(s.*field); };
+  setting.read = [field, type, item_type, check, unique](Reader& r, const Entry& e, S& s) {
+    if (!e.value.IsSequence()) {
+      std::string hint = e.value.IsNull() ? " (write [] for an empty list)" : "";
+      r.error(e.value_at,
+              e.key + ": expected a " + type + ", got " + describe_kind(e.value) + hint);
+      return;
+    }
+    std::vector<std::string> items;
+    bool all_fine = true;
+    size_t index = 0;
+    for (auto it = e.value.begin(); it != e.value.end(); ++it, ++index) {
+      std::string label = e.key + "[" + std::to_string(index) + "]";
+      std::optional<Scalar> value = r.scalar(*it, r.at(*it), label, item_type);
+      if (!value) {
+        all_fine = false;
+      } else if (std::optional<std::string> problem = check.problem(value->text)) {
+        r.error(value->at, label + ": " + *problem + ", got " + value->shown());
+        all_fine = false;
+      } else if (unique && std::find(items.begin(), items.end(), value->text) != items.end()) {
+        r.error(value->at, label + ": " + value->shown() + " is listed twice");
+        all_fine = false;
+      } else {
+        items.push_back(value->text);
+      }
+    }
+    if (all_fine) s.*field = std::move(items);
+  };
+  return setting;
 }
 
-// A mapping of librdkafka property names to scalar values. Values that came from a reference, and
-// names that look like secrets, are recorded in `secrets`. Properties mirror manages are refused.
+// A mapping of librdkafka property names to scalar values. Properties mirror manages are refused.
+// Names whose value came from a reference, or that look like secrets, go into `secrets`.
 template <typename S>
 Setting<S> properties(std::string name, std::map<std::string, std::string> S::*field,
                       std::set<std::string> S::*secrets, std::string help) {
-  return {std::move(name), "map of string", "", std::move(help), false,
-          [field](const S& s) { return std::string((s.*field).empty() ? "{}" : "..."); },
-          [field, secrets](Reader& r, const Entry& e, S& s) {
-            if (e.value.IsNull()) return;  // "consumer:" with everything commented out
-            if (!e.value.IsMap()) {
-              r.error(e.value_at, e.key + ": expected a mapping of librdkafka properties, got " +
-                                      describe_kind(e.value));
-              return;
-            }
-            for (const Entry& property : r.entries(e.value)) {
-              std::optional<Scalar> value = r.scalar(property.value, property.value_at,
-                                                     e.key + "." + property.key, "a scalar value");
-              if (!value) continue;
-              if (auto problem = managed_property_problem(property.key, value->text)) {
-                r.error(property.key_at, e.key + ": " + *problem);
-                continue;
-              }
-              (s.*field)[property.key] = value->text;
-              if (value->from_reference || is_secret_property_name(property.key)) {
-                (s.*secrets).insert(property.key);
-              }
-            }
-          }};
+  Setting<S> setting{std::move(name), "map of string", "", std::move(help)};
+  setting.show = [field](const S& s) { return std::string((s.*field).empty() ? "{}" : "..."); };
+  setting.read = [field, secrets](Reader& r, const Entry& e, S& s) {
+    if (e.value.IsNull()) return;  // "consumer:" with everything below commented out
+    if (!e.value.IsMap()) {
+      r.error(e.value_at, e.key + ": expected a mapping of librdkafka properties, got " +
+                              describe_kind(e.value));
+      return;
+    }
+    for (const Entry& property : r.entries(e.value)) {
+      std::optional<Scalar> value =
+          r.scalar(property.value, property.value_at, e.key + "." + property.key, "a scalar value");
+      if (!value) continue;
+      if (std::optional<std::string> problem =
+              managed_property_problem(property.key, value->text)) {
+        r.error(property.key_at, e.key + ": " + *problem);
+        continue;
+      }
+      (s.*field)[property.key] = value->text;
+      if (value->from_reference || is_secret_property_name(property.key)) {
+        (s.*secrets).insert(property.key);
+      }
+    }
+  };
+  return setting;
 }
 
 // ---- Sections ---------------------------------------------------------------------------------
 
 // Reads the mapping `node` with `table` into `out`. Reports unknown keys (with the nearest known
 // one as a hint), and required keys that are missing (at `where`). `what` names the mapping in
-// messages: "cluster 'primary'", "flow", ... Returns the entries read, by key.
+// messages: "cluster 'primary'", "flow", ... A key with nothing below it (a null node) reads as
+// an empty mapping. Returns the entries read, by key.
 template <typename S>
-std::map<std::string, Entry> read_section(Reader& r, const YAML::Node& node,
-                                             const Location& where, const Table<S>& table,
-                                             const std::string& what, S& out) {
+std::map<std::string, Entry> read_section(Reader& r, const YAML::Node& node, const Location& where,
+                                          const Table<S>& table, const std::string& what, S& out) {
   std::map<std::string, Entry> seen;
   if (!node.IsMap() && !node.IsNull()) {
     r.error(where, what + ": expected a mapping, got " + describe_kind(node));

@@ -32,8 +32,9 @@ TEST_F(ConfigTest, TabIndentationIsASyntaxError) {
 }
 
 TEST_F(ConfigTest, UndefinedAliasIsASyntaxError) {
-  EXPECT_THAT(problems("node: *nothing\n"),
-              ElementsAre("mirror.yaml:1:7: YAML syntax error: the referenced anchor is not defined"));
+  EXPECT_THAT(
+      problems("node: *nothing\n"),
+      ElementsAre("mirror.yaml:1:7: YAML syntax error: the referenced anchor is not defined"));
 }
 
 TEST_F(ConfigTest, StrayTokenAtTheRoot) {
@@ -106,10 +107,11 @@ TEST_F(ConfigTest, UnknownClusterKey) {
 }
 
 TEST_F(ConfigTest, UnknownNodeAndHttpKeys) {
-  EXPECT_THAT(problems("node:\n  zone: a\nhttp:\n  port: 1\n"),
-              ElementsAre("mirror.yaml:2:3: unknown key 'zone' in node (expected availability_zone, "
-                          "availability_zone_sources)",
-                          "mirror.yaml:4:3: unknown key 'port' in http (expected listen)"));
+  EXPECT_THAT(
+      problems("node:\n  zone: a\nhttp:\n  port: 1\n"),
+      ElementsAre("mirror.yaml:2:3: unknown key 'zone' in node (expected availability_zone, "
+                  "availability_zone_sources)",
+                  "mirror.yaml:4:3: unknown key 'port' in http (expected listen)"));
 }
 
 TEST_F(ConfigTest, MergeKeysAreNotSupported) {
@@ -136,8 +138,9 @@ TEST_F(ConfigTest, DuplicateClusterName) {
 }
 
 TEST_F(ConfigTest, DuplicatePropertyInAFlowMapping) {
-  EXPECT_THAT(flow_file_problems(flow_with("    consumer: {fetch.min.bytes: 1, fetch.min.bytes: 2}\n")),
-              ElementsAre("flows.yaml:5:36: duplicate key 'fetch.min.bytes' (first at line 5)"));
+  EXPECT_THAT(
+      flow_file_problems(flow_with("    consumer: {fetch.min.bytes: 1, fetch.min.bytes: 2}\n")),
+      ElementsAre("flows.yaml:5:36: duplicate key 'fetch.min.bytes' (first at line 5)"));
 }
 
 TEST_F(ConfigTest, KeyThatIsNotAString) {
@@ -168,10 +171,9 @@ TEST_F(ConfigTest, IntMustBeDigits) {
 }
 
 TEST_F(ConfigTest, HugeIntIsOutOfRange) {
-  EXPECT_THAT(
-      flow_file_problems(flow_with("    replication_factor: 99999999999999999999999\n")),
-      ElementsAre("flows.yaml:5:25: replication_factor: out of range (-1 or 1..32767), got "
-                  "'99999999999999999999999'"));
+  EXPECT_THAT(flow_file_problems(flow_with("    replication_factor: 99999999999999999999999\n")),
+              ElementsAre("flows.yaml:5:25: replication_factor: out of range (-1 or 1..32767), got "
+                          "'99999999999999999999999'"));
   EXPECT_THAT(
       flow_file_problems(flow_with("    refresh_topics_interval_seconds: 2147483648\n")),
       ElementsAre("flows.yaml:5:38: refresh_topics_interval_seconds: must be at most 2147483647, "
@@ -241,10 +243,11 @@ TEST_F(ConfigTest, PropertyValueMustBeAScalar) {
 // ---- Required keys -----------------------------------------------------------------------------
 
 TEST_F(ConfigTest, ClusterWithoutBootstrapServers) {
-  EXPECT_THAT(problems("clusters:\n  a:\n    rack_id_format: zone-id\n  b:\n"),
-              ElementsAre("mirror.yaml:2:3: cluster 'a' is missing required key 'bootstrap_servers'",
-                          "mirror.yaml:4:3: cluster 'b' is missing required key "
-                          "'bootstrap_servers'"));
+  EXPECT_THAT(
+      problems("clusters:\n  a:\n    rack_id_format: zone-id\n  b:\n"),
+      ElementsAre("mirror.yaml:2:3: cluster 'a' is missing required key 'bootstrap_servers'",
+                  "mirror.yaml:4:3: cluster 'b' is missing required key "
+                  "'bootstrap_servers'"));
 }
 
 TEST_F(ConfigTest, FlowWithoutNameSourceTarget) {
@@ -343,10 +346,11 @@ TEST_F(ConfigTest, BadRegexes) {
 }
 
 TEST_F(ConfigTest, OverlongRegex) {
-  EXPECT_THAT(flow_file_problems(flow_with("    topics_exclude: [" + std::string(1001, 'a') + "]\n")),
-              ElementsAre("flows.yaml:5:22: topics_exclude[0]: a regex has at most 1000 characters "
-                          "(split it into several entries), got '" +
-                          std::string(60, 'a') + "'..."));
+  EXPECT_THAT(
+      flow_file_problems(flow_with("    topics_exclude: [" + std::string(1001, 'a') + "]\n")),
+      ElementsAre("flows.yaml:5:22: topics_exclude[0]: a regex has at most 1000 characters "
+                  "(split it into several entries), got '" +
+                  std::string(60, 'a') + "'..."));
 }
 
 // ---- Enums and values --------------------------------------------------------------------------
@@ -468,8 +472,9 @@ TEST_F(ConfigTest, ManagedPropertiesAreRefusedWithTheKeyInCharge) {
 }
 
 TEST_F(ConfigTest, ManagedPropertiesWithTheirAllowedValues) {
-  EXPECT_THAT(flow_file_problems(flow_with("    producer: {acks: all, enable.idempotence: true}\n")),
-              IsEmpty());
+  EXPECT_THAT(
+      flow_file_problems(flow_with("    producer: {acks: all, enable.idempotence: true}\n")),
+      IsEmpty());
   EXPECT_THAT(flow_file_problems(flow_with("    producer: {acks: -1}\n")), IsEmpty());
   EXPECT_THAT(flow_file_problems(flow_with("    producer: {request.required.acks: 0}\n")),
               ElementsAre("flows.yaml:5:16: producer: 'request.required.acks' may only be all or "
@@ -483,39 +488,40 @@ TEST_F(ConfigTest, ManagedPropertiesWithTheirAllowedValues) {
 // ---- Many problems at once ---------------------------------------------------------------------
 
 TEST_F(ConfigTest, EveryProblemIsReportedInFileOrder) {
-  EXPECT_THAT(problems("node:\n"
-                       "  availability_zone: 'a b'\n"
-                       "http:\n"
-                       "  listen: nowhere\n"
-                       "clusters:\n"
-                       "  a:\n"
-                       "    rack_id_format: zone-id\n"
-                       "  b: {bootstrap_servers: 'b:1'}\n"
-                       "flows:\n"
-                       "  - name: X\n"
-                       "    source: c\n"
-                       "    target: b\n"
-                       "    enabled: maybe\n"
-                       "    topics: ['(']\n"
-                       "  - name: y\n"
-                       "    source: b\n"
-                       "    target: b\n"
-                       "    folower_fetching_enabled: false\n"),
-              ElementsAre("mirror.yaml:2:22: availability_zone: must be 'auto' or a zone name such "
-                          "as use1-az1 (letters, digits, '.', '_', '-'), got 'a b'",
-                          "mirror.yaml:4:11: listen: invalid HOST:PORT: expected HOST:PORT, got "
-                          "'nowhere'",
-                          "mirror.yaml:6:3: cluster 'a' is missing required key 'bootstrap_servers'",
-                          "mirror.yaml:10:11: name: a flow name is lower-case letters, digits and "
-                          "'-', starting with a letter or digit, got 'X'",
-                          "mirror.yaml:11:13: source: unknown cluster 'c' (defined: a, b)",
-                          "mirror.yaml:13:14: enabled: expected true or false, got 'maybe'",
-                          "mirror.yaml:14:14: topics[0]: invalid regex: Mismatched '(' and ')' in "
-                          "regular expression, got '('",
-                          "mirror.yaml:17:13: target: same cluster as source ('b'); a flow copies "
-                          "between two different clusters",
-                          "mirror.yaml:18:5: unknown key 'folower_fetching_enabled' in flow 'y'; did "
-                          "you mean 'follower_fetching_enabled'?"));
+  EXPECT_THAT(
+      problems("node:\n"
+               "  availability_zone: 'a b'\n"
+               "http:\n"
+               "  listen: nowhere\n"
+               "clusters:\n"
+               "  a:\n"
+               "    rack_id_format: zone-id\n"
+               "  b: {bootstrap_servers: 'b:1'}\n"
+               "flows:\n"
+               "  - name: X\n"
+               "    source: c\n"
+               "    target: b\n"
+               "    enabled: maybe\n"
+               "    topics: ['(']\n"
+               "  - name: y\n"
+               "    source: b\n"
+               "    target: b\n"
+               "    folower_fetching_enabled: false\n"),
+      ElementsAre("mirror.yaml:2:22: availability_zone: must be 'auto' or a zone name such "
+                  "as use1-az1 (letters, digits, '.', '_', '-'), got 'a b'",
+                  "mirror.yaml:4:11: listen: invalid HOST:PORT: expected HOST:PORT, got "
+                  "'nowhere'",
+                  "mirror.yaml:6:3: cluster 'a' is missing required key 'bootstrap_servers'",
+                  "mirror.yaml:10:11: name: a flow name is lower-case letters, digits and "
+                  "'-', starting with a letter or digit, got 'X'",
+                  "mirror.yaml:11:13: source: unknown cluster 'c' (defined: a, b)",
+                  "mirror.yaml:13:14: enabled: expected true or false, got 'maybe'",
+                  "mirror.yaml:14:14: topics[0]: invalid regex: Mismatched '(' and ')' in "
+                  "regular expression, got '('",
+                  "mirror.yaml:17:13: target: same cluster as source ('b'); a flow copies "
+                  "between two different clusters",
+                  "mirror.yaml:18:5: unknown key 'folower_fetching_enabled' in flow 'y'; did "
+                  "you mean 'follower_fetching_enabled'?"));
 }
 
 }  // namespace

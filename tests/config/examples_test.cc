@@ -43,8 +43,8 @@ TEST(Examples, EveryFlowFileIsValidOnItsOwn) {
   size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kSource + "/flows")) {
     ++files;
-    LoadOutcome outcome = load(kSource + "/config/mirror.yaml", {entry.path().string()},
-                               example_env());
+    LoadOutcome outcome =
+        load(kSource + "/config/mirror.yaml", {entry.path().string()}, example_env());
     EXPECT_THAT(format_all(outcome), IsEmpty()) << entry.path();
   }
   EXPECT_GE(files, 2u);

@@ -61,9 +61,10 @@ TEST_F(ConfigTest, MissingFlowPath) {
 
 TEST_F(ConfigTest, DuplicateFlowNameAcrossFilesNamesTheFirst) {
   EXPECT_THAT(lines(load_text(std::string(kTwoClusters) + one_flow("orders"),
-                              {{"more.yaml", "flows:\n"
-                                             "  - {name: payments, source: a, target: b}\n"
-                                             "  - {name: orders, source: b, target: a}\n"}}),
+                              {{"more.yaml",
+                                "flows:\n"
+                                "  - {name: payments, source: a, target: b}\n"
+                                "  - {name: orders, source: b, target: a}\n"}}),
                     dir_),
               ElementsAre("more.yaml:3:12: duplicate flow name 'orders' (first defined at " +
                           dir_.path() + "/mirror.yaml:7)"));
@@ -75,17 +76,18 @@ TEST_F(ConfigTest, FlowFilesUseTheConfigFileClusters) {
 }
 
 TEST_F(ConfigTest, FlowFileHoldsOnlyFlows) {
-  EXPECT_THAT(flow_file_problems("clusters:\n  c: {bootstrap_servers: 'c:1'}\n" +
-                                 one_flow("f")),
-              ElementsAre("flows.yaml:1:1: unknown key 'clusters' in a flow file (expected flows)"));
+  EXPECT_THAT(
+      flow_file_problems("clusters:\n  c: {bootstrap_servers: 'c:1'}\n" + one_flow("f")),
+      ElementsAre("flows.yaml:1:1: unknown key 'clusters' in a flow file (expected flows)"));
 }
 
 TEST_F(ConfigTest, FlowFileWithoutFlows) {
   EXPECT_THAT(flow_file_problems("{}\n"),
               ElementsAre("flows.yaml:1:1: a flow file is missing required key 'flows'"));
-  EXPECT_THAT(flow_file_problems("flow:\n  - {name: f, source: a, target: b}\n"),
-              ElementsAre("flows.yaml:1:1: unknown key 'flow' in a flow file; did you mean 'flows'?",
-                          "flows.yaml:1:1: a flow file is missing required key 'flows'"));
+  EXPECT_THAT(
+      flow_file_problems("flow:\n  - {name: f, source: a, target: b}\n"),
+      ElementsAre("flows.yaml:1:1: unknown key 'flow' in a flow file; did you mean 'flows'?",
+                  "flows.yaml:1:1: a flow file is missing required key 'flows'"));
 }
 
 TEST_F(ConfigTest, FlowFileOfTheWrongShape) {
@@ -107,9 +109,9 @@ TEST_F(ConfigTest, BrokenConfigFileDoesNotFloodFlowFilesWithUnknownClusters) {
 }
 
 TEST_F(ConfigTest, ProblemsOfSeveralFilesComeInFileOrder) {
-  LoadOutcome outcome = load_text(std::string(kTwoClusters) + "flows:\n  - {name: F}\n",
-                                  {{"z.yaml", "flows:\n  - {name: z, source: a, target: x}\n"},
-                                   {"a.yaml", "flows: [\n"}});
+  LoadOutcome outcome = load_text(
+      std::string(kTwoClusters) + "flows:\n  - {name: F}\n",
+      {{"z.yaml", "flows:\n  - {name: z, source: a, target: x}\n"}, {"a.yaml", "flows: [\n"}});
   EXPECT_THAT(lines(outcome, dir_),
               ElementsAre("mirror.yaml:7:5: flow 'F' is missing required key 'source'",
                           "mirror.yaml:7:5: flow 'F' is missing required key 'target'",

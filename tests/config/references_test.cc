@@ -1,8 +1,9 @@
 // ${env:..} and ${file:..} references, and keeping secrets out of every message.
+#include "mirror/config/references.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "mirror/config/references.h"
 #include "tests/config/test_util.h"
 
 namespace mirror::config::testing {
@@ -24,8 +25,8 @@ TEST(ResolveReferences, PlainTextIsUnchanged) {
 }
 
 TEST(ResolveReferences, SeveralReferencesWithTextAround) {
-  Resolved r = resolve_references("u=${env:USER_NAME};p=${env:PASS}!", env_of({{"USER_NAME", "bob"},
-                                                                           {"PASS", "pw"}}));
+  Resolved r = resolve_references("u=${env:USER_NAME};p=${env:PASS}!",
+                                  env_of({{"USER_NAME", "bob"}, {"PASS", "pw"}}));
   EXPECT_EQ(r.text, "u=bob;p=pw!");
   EXPECT_TRUE(r.had_reference);
   EXPECT_THAT(r.errors, IsEmpty());
@@ -50,8 +51,9 @@ TEST(ResolveReferences, UnsetVariable) {
 }
 
 TEST(ResolveReferences, InvalidVariableName) {
-  EXPECT_THAT(resolve_references("${env:}", env_of({})).errors,
-              ElementsAre("${env:}: '' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"));
+  EXPECT_THAT(
+      resolve_references("${env:}", env_of({})).errors,
+      ElementsAre("${env:}: '' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"));
   EXPECT_THAT(resolve_references("${env:A B}", env_of({})).errors,
               ElementsAre("${env:A B}: 'A B' is not an environment variable name "
                           "([A-Za-z_][A-Za-z0-9_]*)"));
@@ -88,9 +90,9 @@ TEST(ResolveReferences, UnreadableFile) {
   EXPECT_THAT(resolve_references("${file:" + missing + "}", env_of({})).errors,
               ElementsAre("${file:" + missing + "}: cannot read " + missing +
                           ": No such file or directory"));
-  EXPECT_THAT(resolve_references("${file:" + dir.path() + "}", env_of({})).errors,
-              ElementsAre("${file:" + dir.path() + "}: cannot read " + dir.path() +
-                          ": is a directory"));
+  EXPECT_THAT(
+      resolve_references("${file:" + dir.path() + "}", env_of({})).errors,
+      ElementsAre("${file:" + dir.path() + "}: cannot read " + dir.path() + ": is a directory"));
   EXPECT_THAT(resolve_references("${file:}", env_of({})).errors,
               ElementsAre("${file:}: the file path is empty"));
 }
@@ -110,10 +112,10 @@ const char* kSecuredCluster =
     "    bootstrap_servers: b:9092\n";
 
 TEST_F(ConfigTest, ReferencesResolveInPropertiesAndSettings) {
-  LoadOutcome outcome = load_text(kSecuredCluster, {},
-                                  env_of({{"A_SERVERS", "a-0:9093,a-1:9093"},
-                                          {"A_USER", "mirror"},
-                                          {"A_PASSWORD", "s3cr3t-pw"}}));
+  LoadOutcome outcome = load_text(
+      kSecuredCluster, {},
+      env_of(
+          {{"A_SERVERS", "a-0:9093,a-1:9093"}, {"A_USER", "mirror"}, {"A_PASSWORD", "s3cr3t-pw"}}));
   ASSERT_THAT(lines(outcome, dir_), IsEmpty());
   const ClusterSpec& a = outcome.spec.clusters.at("a");
   EXPECT_EQ(a.bootstrap_servers, "a-0:9093,a-1:9093");
@@ -160,22 +162,24 @@ TEST_F(ConfigTest, ReferencesInFlowConsumerAndProducer) {
 
 TEST_F(ConfigTest, FileReferenceInAProperty) {
   std::string password_file = dir_.write("secrets/password", "from-a-file\n");
-  LoadOutcome outcome = load_text("clusters:\n"
-                                  "  a:\n"
-                                  "    bootstrap_servers: a:9092\n"
-                                  "    properties:\n"
-                                  "      sasl.password: ${file:" +
-                                  password_file + "}\n");
+  LoadOutcome outcome = load_text(
+      "clusters:\n"
+      "  a:\n"
+      "    bootstrap_servers: a:9092\n"
+      "    properties:\n"
+      "      sasl.password: ${file:" +
+      password_file + "}\n");
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.spec.clusters.at("a").properties.at("sasl.password"), "from-a-file");
 }
 
 TEST_F(ConfigTest, EscapedReferenceIsLiteralAndNotSecret) {
-  LoadOutcome outcome = load_text("clusters:\n"
-                                  "  a:\n"
-                                  "    bootstrap_servers: a:9092\n"
-                                  "    properties:\n"
-                                  "      client.id: $${env:NOT_A_REFERENCE}\n");
+  LoadOutcome outcome = load_text(
+      "clusters:\n"
+      "  a:\n"
+      "    bootstrap_servers: a:9092\n"
+      "    properties:\n"
+      "      client.id: $${env:NOT_A_REFERENCE}\n");
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.spec.clusters.at("a").properties.at("client.id"), "${env:NOT_A_REFERENCE}");
   EXPECT_THAT(outcome.spec.clusters.at("a").secret_properties, IsEmpty());
@@ -220,19 +224,19 @@ TEST_F(ConfigTest, ReferencesWorkForTypedSettings) {
 
 TEST_F(ConfigTest, ReferencedValuesAreNeverShown) {
   const std::string secret = "Sup3rS3cret";
-  std::vector<std::string> found = lines(
-      load_text(std::string(kTwoClusters) +
-                    "flows:\n"
-                    "  - name: ${env:S}\n"
-                    "    source: ${env:S}\n"
-                    "    target: b\n"
-                    "    enabled: ${env:S}\n"
-                    "    replication_factor: ${env:S}\n"
-                    "    replication_policy: ${env:S}\n"
-                    "    topics: ['${env:S}(']\n"
-                    "    producer: {acks: '${env:S}', enable.idempotence: '${env:S}'}\n",
-                {}, env_of({{"S", secret}})),
-      dir_);
+  std::vector<std::string> found =
+      lines(load_text(std::string(kTwoClusters) +
+                          "flows:\n"
+                          "  - name: ${env:S}\n"
+                          "    source: ${env:S}\n"
+                          "    target: b\n"
+                          "    enabled: ${env:S}\n"
+                          "    replication_factor: ${env:S}\n"
+                          "    replication_policy: ${env:S}\n"
+                          "    topics: ['${env:S}(']\n"
+                          "    producer: {acks: '${env:S}', enable.idempotence: '${env:S}'}\n",
+                      {}, env_of({{"S", secret}})),
+            dir_);
   ASSERT_EQ(found.size(), 8u);
   for (const std::string& line : found) {
     EXPECT_THAT(line, Not(HasSubstr(secret)));

@@ -19,7 +19,8 @@ namespace mirror::config::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mirror-config-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "mirror-config-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~TempDir() {
