@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "mirror/config/parse.h"
 #include "mirror/config/properties.h"
@@ -49,10 +50,11 @@ class Loader {
       return;
     }
     std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
-      std::string name = entry.path().filename().string();
+    std::filesystem::directory_iterator it(path, error);
+    for (; !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+      std::string name = it->path().filename().string();
       std::error_code ignored;
-      if (is_yaml_file_name(name) && entry.is_regular_file(ignored)) names.push_back(name);
+      if (is_yaml_file_name(name) && it->is_regular_file(ignored)) names.push_back(name);
     }
     if (error) {
       report_file(note_file(path), "cannot read the directory: " + error.message());
@@ -139,7 +141,7 @@ class Loader {
     std::optional<std::string> suggestion = nearest(cluster, known);
     if (known.empty()) {
       message += " (the config file defines no clusters)";
-    } else if (suggestion && entry.value.Scalar().find("${") == std::string::npos) {
+    } else if (suggestion && written_literally(entry)) {
       message += "; did you mean '" + *suggestion + "'?";
     } else {
       std::string list;

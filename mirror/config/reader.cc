@@ -57,9 +57,12 @@ std::string Scalar::shown() const {
   return from_reference ? std::string("a value from a reference (not shown)") : quote(text);
 }
 
+bool written_literally(const Entry& entry) {
+  return entry.value.IsScalar() && entry.value.Scalar().find("${") == std::string::npos;
+}
+
 std::string shown_value(const Entry& entry, const std::string& value) {
-  bool literal = entry.value.IsScalar() && entry.value.Scalar().find("${") == std::string::npos;
-  return Scalar{value, !literal, entry.value_at}.shown();
+  return Scalar{value, !written_literally(entry), entry.value_at}.shown();
 }
 
 std::string describe_kind(const YAML::Node& node) {

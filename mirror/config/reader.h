@@ -59,8 +59,11 @@ class Reader {
   std::vector<Diagnostic>* problems_;
 };
 
-// How to show `value`, read from `entry`, in a message: quoted when the file has it literally, a
-// placeholder when it may have come through a reference.
+// True when the entry's value is a scalar without any "${" (so no reference went into it).
+bool written_literally(const Entry& entry);
+
+// How to show `value`, read from `entry`, in a message: quoted when written literally, else a
+// placeholder, as it may have come through a reference.
 std::string shown_value(const Entry& entry, const std::string& value);
 
 // "nothing", "a string", "a list" or "a mapping": what a node is, for messages.

@@ -159,6 +159,11 @@ TEST_F(ConfigTest, BoolMustBeTrueOrFalse) {
               ElementsAre("flows.yaml:5:14: enabled: expected true or false, got '1'"));
 }
 
+TEST_F(ConfigTest, NothingWhereABoolIsExpected) {
+  EXPECT_THAT(flow_file_problems(flow_with("    enabled:\n")),
+              ElementsAre("flows.yaml:5:5: enabled: expected true or false, got nothing"));
+}
+
 TEST_F(ConfigTest, IntMustBeDigits) {
   EXPECT_THAT(flow_file_problems(flow_with("    replication_factor: three\n")),
               ElementsAre("flows.yaml:5:25: replication_factor: expected an integer, got 'three'"));
@@ -480,6 +485,10 @@ TEST_F(ConfigTest, ManagedPropertiesWithTheirAllowedValues) {
               ElementsAre("flows.yaml:5:16: producer: 'request.required.acks' may only be all or "
                           "-1: mirror commits a source offset only after all in-sync replicas of "
                           "the target have the records"));
+  EXPECT_THAT(flow_file_problems(flow_with("    consumer: {enable.auto.offset.store: true}\n")),
+              ElementsAre("flows.yaml:5:16: consumer: 'enable.auto.offset.store' is managed by "
+                          "mirror: mirror stores a source offset only after the target "
+                          "acknowledged the records before it"));
   EXPECT_THAT(flow_file_problems(flow_with("    consumer: {metadata.broker.list: 'x:1'}\n")),
               ElementsAre("flows.yaml:5:16: consumer: 'metadata.broker.list' is managed by "
                           "mirror: set the cluster's 'bootstrap_servers' instead"));

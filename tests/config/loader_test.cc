@@ -189,8 +189,39 @@ TEST_F(ConfigTest, QuotedScalarsAreReadByTheirText) {
   EXPECT_EQ(outcome.spec.flows[0].replication_factor, 2);
 }
 
+TEST_F(ConfigTest, AnchorsAndAliasesWork) {
+  LoadOutcome outcome = load_text(std::string(kTwoClusters) +
+                                  "flows:\n"
+                                  "  - name: a-to-b\n"
+                                  "    source: a\n"
+                                  "    target: b\n"
+                                  "    consumer: &tuned {fetch.min.bytes: 1024}\n"
+                                  "  - name: b-to-a\n"
+                                  "    source: b\n"
+                                  "    target: a\n"
+                                  "    consumer: *tuned\n");
+  ASSERT_THAT(lines(outcome, dir_), IsEmpty());
+  EXPECT_EQ(outcome.spec.flows.at(1).consumer.at("fetch.min.bytes"), "1024");
+}
+
+TEST_F(ConfigTest, FlowsDirectoryWithTrailingSlash) {
+  dir_.write("flows/a.yaml", "flows:\n  - {name: f, source: a, target: b}\n");
+  LoadOutcome outcome =
+      load(dir_.write("mirror.yaml", kTwoClusters), {dir_.path() + "/flows/"}, env_of({}));
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome.spec.flows.at(0).location.file, dir_.path() + "/flows/a.yaml");
+}
+
+TEST(ProcessEnv, ReadsTheEnvironment) {
+  ::setenv("MIRROR_CONFIG_TEST_VARIABLE", "value", 1);
+  EXPECT_EQ(process_env("MIRROR_CONFIG_TEST_VARIABLE"), "value");
+  ::unsetenv("MIRROR_CONFIG_TEST_VARIABLE");
+  EXPECT_EQ(process_env("MIRROR_CONFIG_TEST_VARIABLE"), std::nullopt);
+}
+
 TEST(Diagnostic, Format) {
   EXPECT_EQ((Diagnostic{{"a.yaml", 3, 7}, "bad"}).format(), "a.yaml:3:7: bad");
+  EXPECT_EQ((Diagnostic{{"a.yaml", 3, 0}, "bad"}).format(), "a.yaml:3: bad");
   EXPECT_EQ((Diagnostic{{"a.yaml", 0, 0}, "cannot read"}).format(), "a.yaml: cannot read");
 }
 
