@@ -275,8 +275,8 @@ class Testbed:
 # --- Java tools -------------------------------------------------------------------------------------
 
 class KtResult:
-    def __init__(self, args, rc, out, err):
-        self.args, self.rc, self.out, self.err = args, rc, out, err
+    def __init__(self, args, rc, out, err, seconds=0.0):
+        self.args, self.rc, self.out, self.err, self.seconds = args, rc, out, err, seconds
         self.json = None
         for line in reversed(out.strip().splitlines()):
             line = line.strip()
@@ -300,13 +300,15 @@ class Kt:
     def _log(self, res):
         if self.log_path:
             with open(self.log_path, "a") as f:
-                f.write("$ kt %s  (exit %d)\n%s%s\n" % (" ".join(res.args), res.rc, res.out, res.err))
+                f.write("%s $ kt %s  (exit %d, %.1f s)\n%s%s\n" % (
+                    time.strftime("%H:%M:%S"), " ".join(res.args), res.rc, res.seconds, res.out, res.err))
 
     def run(self, *args, ok=(0,), timeout=600):
         args = [str(a) for a in args]
+        t0 = time.monotonic()
         r = subprocess.run([KT] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=timeout, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        res = KtResult(args, r.returncode, r.stdout, r.stderr)
+        res = KtResult(args, r.returncode, r.stdout, r.stderr, time.monotonic() - t0)
         self._log(res)
         if ok is not None and r.returncode not in ok:
             raise AssertionError("kt failed: %r" % res)
@@ -407,7 +409,7 @@ class AsyncKt:
             self.proc.kill()
             out, err = self.proc.communicate()
             raise AssertionError("kt %s still running after %d s" % (" ".join(self.args), timeout))
-        res = KtResult(self.args, self.proc.returncode, out, err)
+        res = KtResult(self.args, self.proc.returncode, out, err, time.monotonic() - self.t0)
         self.kt._log(res)
         if res.rc != 0 or not res.json:
             raise AssertionError("background kt failed: %r" % res)

@@ -47,6 +47,11 @@ final class Topics {
   }
 
   static TopicDescription describe(Admin admin, String topic) throws Exception {
+    // Asking describeTopics about a missing topic can retry until the API timeout; list first.
+    if (!admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS)
+            .contains(topic)) {
+      return null;
+    }
     try {
       return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
     } catch (ExecutionException e) {
