@@ -308,9 +308,10 @@ Status Session::produce(rd_kafka_message_t* msg) {
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 50);  // serve delivery reports, then retry
-      if (fatal_) {
+      if (fatal_ || (stop_ != nullptr && stop_->load())) {
+        // Not sent, not tracked, so never committed: read again by the next session.
         if (headers_copy != nullptr) rd_kafka_headers_destroy(headers_copy);
-        return *fatal_;
+        return fatal_ ? Status(*fatal_) : Status();
       }
       continue;
     }
@@ -675,6 +676,7 @@ void Session::error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque
 // The loop
 
 Status Session::run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   if (auto st = connect(); !st.ok()) {
     shutdown(false);
     return st;
@@ -700,7 +702,9 @@ Status Session::run(const std::atomic<bool>& stop) {
       rd_kafka_message_t* msg = batch[static_cast<size_t>(i)];
       if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         handle_consumer_error(msg);
-      } else if (!fatal_) {
+      } else if (!fatal_ && !stop.load()) {
+        // Once stopping or failed, nothing more of the batch is sent: a record skipped while a
+        // later one of its partition were acknowledged would let the commit pass it.
         if (auto st = produce(msg); !st.ok() && !fatal_) fatal_ = st.error();
       }
       rd_kafka_message_destroy(msg);

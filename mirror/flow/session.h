@@ -115,6 +115,7 @@ class Session {
   bool fallback_logged_ = false;
   bool racks_warned_ = false;
   std::optional<Error> fatal_;  // set by callbacks; ends the session
+  const std::atomic<bool>* stop_ = nullptr;
   Clock::time_point next_commit_{};
   Clock::time_point next_refresh_{};
   Clock::time_point next_status_{};
