@@ -34,7 +34,8 @@ public final class Kt {
       "                 [--no-duplicates] [--wait-seconds N] [--max-examples N] [--read-timeout S]",
       "  copy           --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--create] [--drop P:O,...] [--duplicate P:O,...] [--alter-header P:O,...]",
-      "  format         --node CLUSTER_ID=server.properties [--node ...]   (KRaft storage, one JVM)");
+      "  format         --node CLUSTER_ID=server.properties [--node ...]   (KRaft storage, one JVM)",
+      "  check-selftest (the checker's matching rules on synthetic partitions; no Kafka)");
 
   public static void main(String[] argv) {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
@@ -57,6 +58,7 @@ public final class Kt {
         case "check": rc = Check.run(a); break;
         case "copy": rc = Copy.run(a); break;
         case "format": rc = Format.run(a); break;
+        case "check-selftest": rc = CheckSelfTest.run(a); break;
         default:
           System.err.println("kt: unknown command " + argv[0] + "\n" + USAGE);
           rc = 2;
