@@ -665,6 +665,10 @@ class E2ETestCase(unittest.TestCase):
     def topic(self, prefix):
         return "%s-%s" % (prefix, self.rid)
 
+    def flow_name(self, prefix):
+        """Unique per run too, so a rerun on a kept test bed meets no stale consumer group member."""
+        return "%s-%s" % (prefix, self.rid)
+
     def start_mirror(self, flows, az=NODE_AZ, name="mirror", ready_timeout=90, **kw):
         m = Mirror(self.workdir, self.bootstraps, flows, az=az, name=name, **kw)
         self.mirrors.append(m)

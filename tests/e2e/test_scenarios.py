@@ -42,18 +42,19 @@ class S1FollowerFetching(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_follower_fetching(self):
+        name = self.flow_name("s1")
         topic = self.topic("s1")
         leaders = leaders_of(self.create_source_topic("rackaware", topic, PARTITIONS))
         self.produce("rackaware", topic, 3000)  # a backlog before the service starts
-        m = self.start_mirror([flow("s1", "rackaware", "target", [topic])])
+        m = self.start_mirror([flow(name, "rackaware", "target", [topic])])
 
-        ps = self.wait_partitions(m, "s1", topic, PARTITIONS, reads_follower, 60,
+        ps = self.wait_partitions(m, name, topic, PARTITIONS, reads_follower, 60,
                                   "every partition read from the az-b replica")
         for p in ps:
             self.assertEqual(p.get("fetch_broker"), 2, p)
             self.assertEqual(p.get("leader"), leaders[p["partition"]], p)
             self.assertEqual(p.get("target_topic"), "rackaware." + topic, p)
-        f = self.wait_flow(m, "s1", lambda f: f.get("fetch_mode") == "follower", 30, 'fetch_mode "follower"')
+        f = self.wait_flow(m, name, lambda f: f.get("fetch_mode") == "follower", 30, 'fetch_mode "follower"')
         self.assertIs(f.get("follower_fetching_enabled"), True)
         self.assertEqual(f.get("client_rack"), NODE_AZ)
         self.assertEqual(f.get("source"), "rackaware")
@@ -62,20 +63,20 @@ class S1FollowerFetching(E2ETestCase):
 
         def follower_gauges():
             mx = m.metrics()
-            vals = [mx.value("mirror_partition_fetch_from_follower", flow="s1", topic=topic, partition=p)
+            vals = [mx.value("mirror_partition_fetch_from_follower", flow=name, topic=topic, partition=p)
                     for p in range(PARTITIONS)]
             return vals if all(v == 1 for v in vals) else None
         wait_until(follower_gauges, 30, "mirror_partition_fetch_from_follower == 1 for every partition")
         mx = m.metrics()
-        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow="s1"), 1)
+        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow=name), 1)
         self.assertEqual(mx.value("mirror_node_info", availability_zone=NODE_AZ), 1)
 
         self.assert_replicated("rackaware", topic, "target")
 
         # Steady state after warm-up (the backlog is across): bytes read from the source stay in the zone.
         mx = m.metrics()
-        same0 = mx.value("mirror_fetch_bytes_total", 0, flow="s1", zone="same")
-        total0 = mx.value("mirror_fetch_bytes_total", 0, flow="s1")
+        same0 = mx.value("mirror_fetch_bytes_total", 0, flow=name, zone="same")
+        total0 = mx.value("mirror_fetch_bytes_total", 0, flow=name)
         count, size = 20000, 1000
         self.produce("rackaware", topic, count, value_size=size)
         self.assert_replicated("rackaware", topic, "target")
@@ -83,8 +84,8 @@ class S1FollowerFetching(E2ETestCase):
 
         def moved():
             mx = m.metrics()
-            same = mx.value("mirror_fetch_bytes_total", 0, flow="s1", zone="same") - same0
-            total = mx.value("mirror_fetch_bytes_total", 0, flow="s1") - total0
+            same = mx.value("mirror_fetch_bytes_total", 0, flow=name, zone="same") - same0
+            total = mx.value("mirror_fetch_bytes_total", 0, flow=name) - total0
             return (same, total) if same >= want else None
         same, total = wait_until(moved, 30, "mirror_fetch_bytes_total{zone=\"same\"} to grow by >= %d bytes" % want)
         log("s1: fetch bytes after warm-up: same %d of %d (%.1f%%)" % (same, total, 100.0 * same / total))
@@ -98,22 +99,23 @@ class S2PerFlowSwitch(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_per_flow_switch(self):
+        f_follow, f_leader = self.flow_name("s2-follow"), self.flow_name("s2-leader")
         t_follow, t_leader = self.topic("s2-follow"), self.topic("s2-leader")
         self.create_source_topic("rackaware", t_follow, PARTITIONS)
         leaders = leaders_of(self.create_source_topic("rackaware", t_leader, PARTITIONS))
         self.produce("rackaware", t_follow, 2000)
         self.produce("rackaware", t_leader, 2000)
         m = self.start_mirror([
-            flow("s2-follow", "rackaware", "target", [t_follow]),
-            flow("s2-leader", "rackaware", "target", [t_leader], follower_fetching_enabled=False),
+            flow(f_follow, "rackaware", "target", [t_follow]),
+            flow(f_leader, "rackaware", "target", [t_leader], follower_fetching_enabled=False),
         ])
 
-        self.wait_partitions(m, "s2-follow", t_follow, PARTITIONS, reads_follower, 60,
+        self.wait_partitions(m, f_follow, t_follow, PARTITIONS, reads_follower, 60,
                              "flow s2-follow: every partition read from the az-b replica")
-        self.wait_partitions(m, "s2-leader", t_leader, PARTITIONS, reads_leader(leaders), 60,
+        self.wait_partitions(m, f_leader, t_leader, PARTITIONS, reads_leader(leaders), 60,
                              "flow s2-leader: every partition read from its leader")
-        self.wait_flow(m, "s2-follow", lambda f: f.get("fetch_mode") == "follower", 30, 's2-follow fetch_mode "follower"')
-        f = self.wait_flow(m, "s2-leader", lambda f: f.get("fetch_mode") == "leader", 30, 's2-leader fetch_mode "leader"')
+        self.wait_flow(m, f_follow, lambda f: f.get("fetch_mode") == "follower", 30, 's2-follow fetch_mode "follower"')
+        f = self.wait_flow(m, f_leader, lambda f: f.get("fetch_mode") == "leader", 30, 's2-leader fetch_mode "leader"')
         self.assertIs(f.get("follower_fetching_enabled"), False)
 
         self.assert_replicated("rackaware", t_follow, "target")
@@ -124,16 +126,16 @@ class S2PerFlowSwitch(E2ETestCase):
         self.assert_replicated("rackaware", t_leader, "target")
 
         mx = m.metrics()
-        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow="s2-follow"), 1)
-        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow="s2-leader"), 0)
+        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow=f_follow), 1)
+        self.assertEqual(mx.value("mirror_flow_follower_fetching_enabled", flow=f_leader), 0)
         for p in range(PARTITIONS):
-            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow="s2-leader", topic=t_leader,
+            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow=f_leader, topic=t_leader,
                                       partition=p), 0, "partition %d of the leader flow" % p)
-            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow="s2-follow", topic=t_follow,
+            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow=f_follow, topic=t_follow,
                                       partition=p), 1, "partition %d of the follower flow" % p)
         # The leaders sit in az-a / az-c: the leader flow's bytes are cross-zone.
-        total = mx.value("mirror_fetch_bytes_total", 0, flow="s2-leader")
-        same = mx.value("mirror_fetch_bytes_total", 0, flow="s2-leader", zone="same")
+        total = mx.value("mirror_fetch_bytes_total", 0, flow=f_leader)
+        same = mx.value("mirror_fetch_bytes_total", 0, flow=f_leader, zone="same")
         self.assertGreater(total, 0, "mirror_fetch_bytes_total of flow s2-leader")
         self.assertLess(same / total, 0.1, "same-zone share of the leader flow: %d of %d" % (same, total))
 
@@ -145,16 +147,17 @@ class S3LeaderFallback(E2ETestCase):
     CLUSTERS = ("plain", "target")
 
     def test_leader_fallback(self):
+        name = self.flow_name("s3")
         topic = self.topic("s3")
         leaders = leaders_of(self.create_source_topic("plain", topic, PARTITIONS))
         self.produce("plain", topic, 3000)
-        m = self.start_mirror([flow("s3", "plain", "target", [topic])])
+        m = self.start_mirror([flow(name, "plain", "target", [topic])])
 
-        ps = self.wait_partitions(m, "s3", topic, PARTITIONS, reads_leader(leaders), 60,
+        ps = self.wait_partitions(m, name, topic, PARTITIONS, reads_leader(leaders), 60,
                                   "every partition read from its leader")
         for p in ps:
             self.assertEqual(p.get("target_topic"), "plain." + topic, p)
-        f = self.wait_flow(m, "s3", lambda f: f.get("fetch_mode") == "leader-fallback", 60,
+        f = self.wait_flow(m, name, lambda f: f.get("fetch_mode") == "leader-fallback", 60,
                            'fetch_mode "leader-fallback"')
         self.assertIs(f.get("follower_fetching_enabled"), True)
         self.assertEqual(f.get("client_rack"), NODE_AZ)
@@ -162,7 +165,7 @@ class S3LeaderFallback(E2ETestCase):
         self.assert_replicated("plain", topic, "target")
         mx = m.metrics()
         for p in range(PARTITIONS):
-            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow="s3", topic=topic, partition=p), 0)
+            self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow=name, topic=topic, partition=p), 0)
 
 
 class S4RackMismatch(E2ETestCase):
@@ -172,15 +175,16 @@ class S4RackMismatch(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_rack_mismatch(self):
+        name = self.flow_name("s4")
         topic = self.topic("s4")
         leaders = leaders_of(self.create_source_topic("rackaware", topic, PARTITIONS))
         self.produce("rackaware", topic, 3000)
-        m = self.start_mirror([flow("s4", "rackaware", "target", [topic])], az="az-x")
+        m = self.start_mirror([flow(name, "rackaware", "target", [topic])], az="az-x")
 
         self.assertEqual(m.flows().get("availability_zone"), "az-x")
-        self.wait_partitions(m, "s4", topic, PARTITIONS, reads_leader(leaders), 60,
+        self.wait_partitions(m, name, topic, PARTITIONS, reads_leader(leaders), 60,
                              "every partition read from its leader")
-        self.wait_flow(m, "s4", lambda f: f.get("fetch_mode") == "leader", 30, 'fetch_mode "leader"')
+        self.wait_flow(m, name, lambda f: f.get("fetch_mode") == "leader", 30, 'fetch_mode "leader"')
         self.produce("rackaware", topic, 2000)
         self.assert_replicated("rackaware", topic, "target")
         mx = m.metrics()
@@ -200,29 +204,30 @@ class S5FollowerBrokerFailure(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_follower_broker_killed_and_restarted(self):
+        name = self.flow_name("s5")
         topic = self.topic("s5")
         leaders = leaders_of(self.create_source_topic("rackaware", topic, PARTITIONS))
         self.produce("rackaware", topic, 2000)
-        m = self.start_mirror([flow("s5", "rackaware", "target", [topic],
+        m = self.start_mirror([flow(name, "rackaware", "target", [topic],
                                     consumer={"topic.metadata.refresh.interval.ms": "5000"})])
-        self.wait_partitions(m, "s5", topic, PARTITIONS, reads_follower, 60, "reads from the az-b replica")
+        self.wait_partitions(m, name, topic, PARTITIONS, reads_follower, 60, "reads from the az-b replica")
 
         producer = self.produce_async("rackaware", topic, 24000, rate=400)  # about 60 s
         time.sleep(5)
-        before = sum(p.get("replicated", 0) for p in m.partitions("s5", topic))
+        before = sum(p.get("replicated", 0) for p in m.partitions(name, topic))
         t0 = time.monotonic()
         self.testbed.kill("rackaware-2")
-        self.wait_partitions(m, "s5", topic, PARTITIONS, reads_leader(leaders), 30,
+        self.wait_partitions(m, name, topic, PARTITIONS, reads_leader(leaders), 30,
                              "every partition read from its leader after broker 2 died")
         moved = time.monotonic() - t0
         log("s5: reads moved to the leaders %.1f s after the kill" % moved)
-        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions("s5", topic)) > before + 1000, 30,
+        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions(name, topic)) > before + 1000, 30,
                    "replication to go on without broker 2")
 
         time.sleep(5)
         self.testbed.start("rackaware-2")
         t1 = time.monotonic()
-        self.wait_partitions(m, "s5", topic, PARTITIONS, reads_follower, 120,
+        self.wait_partitions(m, name, topic, PARTITIONS, reads_follower, 120,
                              "reads back on the az-b replica after broker 2 restarted")
         log("s5: reads back on broker 2 %.1f s after it served again" % (time.monotonic() - t1))
 
@@ -239,11 +244,12 @@ class S6ServiceCrash(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_service_killed_and_restarted(self):
+        name = self.flow_name("s6")
         topic = self.topic("s6")
         self.create_source_topic("rackaware", topic, PARTITIONS)
         self.produce("rackaware", topic, 2000)
-        m = self.start_mirror([flow("s6", "rackaware", "target", [topic])])
-        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions("s6", topic)) > 0, 60,
+        m = self.start_mirror([flow(name, "rackaware", "target", [topic])])
+        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions(name, topic)) > 0, 60,
                    "records to be replicated")
 
         producer = self.produce_async("rackaware", topic, 20000, rate=500)  # about 40 s
@@ -265,11 +271,12 @@ class S7TargetRestart(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_target_broker_restarted(self):
+        name = self.flow_name("s7")
         topic = self.topic("s7")
         self.create_source_topic("rackaware", topic, PARTITIONS)
         self.produce("rackaware", topic, 2000)
-        m = self.start_mirror([flow("s7", "rackaware", "target", [topic])])
-        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions("s7", topic)) > 0, 60,
+        m = self.start_mirror([flow(name, "rackaware", "target", [topic])])
+        wait_until(lambda: sum(p.get("replicated", 0) for p in m.partitions(name, topic)) > 0, 60,
                    "records to be replicated")
 
         producer = self.produce_async("rackaware", topic, 16000, rate=400)  # about 40 s
@@ -282,7 +289,7 @@ class S7TargetRestart(E2ETestCase):
         r = self.assert_replicated("rackaware", topic, "target", timeout=240)
         log("s7: %d duplicates" % r["duplicates"])
         m.wait_ready(60)
-        self.assertEqual(m.flow("s7").get("state"), "running")
+        self.assertEqual(m.flow(name).get("state"), "running")
 
 
 class S8NewTopic(E2ETestCase):
@@ -292,10 +299,11 @@ class S8NewTopic(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_new_topic_picked_up(self):
+        name = self.flow_name("s8")
         first, new = self.topic("s8") + "-first", self.topic("s8") + "-new"
         self.create_source_topic("rackaware", first, 3)
         self.produce("rackaware", first, 500)
-        m = self.start_mirror([flow("s8", "rackaware", "target", [self.topic("s8") + "-.*"],
+        m = self.start_mirror([flow(name, "rackaware", "target", [self.topic("s8") + "-.*"],
                                     refresh_topics_interval_seconds=5)])
         self.assert_replicated("rackaware", first, "target")
 
@@ -306,7 +314,7 @@ class S8NewTopic(E2ETestCase):
                    "rackaware.%s to be created on the target" % new)
         self.assert_replicated("rackaware", new, "target", timeout=30)
         log("s8: new topic replicated %.1f s after it was created" % (time.monotonic() - t0))
-        self.assertEqual(len(m.partitions("s8", new)), 3)
+        self.assertEqual(len(m.partitions(name, new)), 3)
 
 
 class S9Bidirectional(E2ETestCase):
@@ -316,6 +324,7 @@ class S9Bidirectional(E2ETestCase):
     CLUSTERS = ("rackaware", "target")
 
     def test_no_loops(self):
+        r2t, t2r = self.flow_name("r2t"), self.flow_name("t2r")
         mark = self.topic("s9")
         on_r, on_t = mark + "-r", mark + "-t"
         self.create_source_topic("rackaware", on_r, PARTITIONS)
@@ -324,8 +333,8 @@ class S9Bidirectional(E2ETestCase):
         self.produce("target", on_t, 2000)
         pattern = [".*%s.*" % mark]  # would also select the other side's copies, if not for the policy
         self.start_mirror([
-            flow("r2t", "rackaware", "target", pattern, refresh_topics_interval_seconds=5),
-            flow("t2r", "target", "rackaware", pattern, refresh_topics_interval_seconds=5),
+            flow(r2t, "rackaware", "target", pattern, refresh_topics_interval_seconds=5),
+            flow(t2r, "target", "rackaware", pattern, refresh_topics_interval_seconds=5),
         ])
         self.assert_replicated("rackaware", on_r, "target", no_duplicates=True)
         self.assert_replicated("target", on_t, "rackaware", no_duplicates=True)
