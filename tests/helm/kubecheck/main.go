@@ -501,7 +501,7 @@ func checkDeployment(dep *appsv1.Deployment, cm *corev1.ConfigMap, sa *corev1.Se
 	}
 	if cfg != nil {
 		for _, name := range cfg.envs {
-			if _, ok := envs[name]; !ok && !envFromCovers(c, name) {
+			if _, ok := envs[name]; !ok && len(c.EnvFrom) == 0 { // envFrom may provide it
 				p.add("%s: the config file references ${env:%s}, but the container has no such env var", d, name)
 			}
 		}
@@ -534,8 +534,6 @@ func checkDeployment(dep *appsv1.Deployment, cm *corev1.ConfigMap, sa *corev1.Se
 	checkProbe(d, "readinessProbe", c.ReadinessProbe, "/readyz", c, port, p)
 	return port
 }
-
-func envFromCovers(c *corev1.Container, _ string) bool { return len(c.EnvFrom) > 0 }
 
 func ptrInt(x *int32) any {
 	if x == nil {
@@ -683,7 +681,9 @@ func checkRBAC(m *manifests, dep *appsv1.Deployment, sa *corev1.ServiceAccount, 
 }
 
 func equalRule(a, b rbacv1.PolicyRule) bool {
-	eq := func(x, y []string) bool { return strings.Join(x, "\x00") == strings.Join(y, "\x00") && len(x) == len(y) }
+	eq := func(x, y []string) bool {
+		return strings.Join(x, "\x00") == strings.Join(y, "\x00") && len(x) == len(y)
+	}
 	return eq(a.APIGroups, b.APIGroups) && eq(a.Resources, b.Resources) && eq(a.Verbs, b.Verbs) &&
 		len(a.ResourceNames) == 0 && len(a.NonResourceURLs) == 0
 }
