@@ -244,11 +244,25 @@ func check(m *manifests, o *options, p *problems) {
 	okDep := exactlyOne("Deployment", len(m.deployments))
 	okCM := exactlyOne("ConfigMap", len(m.configMaps))
 	okSvc := exactlyOne("Service", len(m.services))
-	okSA := exactlyOne("ServiceAccount", len(m.serviceAccounts))
-	if !(okDep && okCM && okSvc && okSA) {
+	if len(m.serviceAccounts) > 1 {
+		p.add("want at most one ServiceAccount, got %d", len(m.serviceAccounts))
 		return
 	}
-	dep, cm, svc, sa := m.deployments[0], m.configMaps[0], m.services[0], m.serviceAccounts[0]
+	if !(okDep && okCM && okSvc) {
+		return
+	}
+	dep, cm, svc := m.deployments[0], m.configMaps[0], m.services[0]
+	// No ServiceAccount rendered (serviceAccount.create: false): the pod names an existing one,
+	// whose settings are unknown here, so the pod must say whether it mounts the token.
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: dep.Spec.Template.Spec.ServiceAccountName,
+		Namespace: dep.Namespace}}
+	if len(m.serviceAccounts) == 1 {
+		sa = m.serviceAccounts[0]
+	} else if sa.Name == "" || sa.Name == "default" {
+		p.add("no ServiceAccount rendered and the pod names none of its own (%q)", sa.Name)
+	} else if dep.Spec.Template.Spec.AutomountServiceAccountToken == nil {
+		p.add("no ServiceAccount rendered: the pod must set automountServiceAccountToken itself")
+	}
 
 	cfg := checkConfigMap(cm, o, p)
 	port := checkDeployment(dep, cm, sa, cfg, o, p)
