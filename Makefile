@@ -4,7 +4,8 @@ BUILD     ?= build
 DEPS_DIR  := $(abspath $(BUILD))/deps
 JOBS      ?= $(shell nproc)
 CTEST_JOBS ?= 2
-CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR)
+TESTS     ?= ON   # TESTS=OFF builds the service only (the container image does)
+CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR) -DMIRROR_BUILD_TESTS=$(strip $(TESTS))
 
 .PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm demo bench format tidy clean
 
