@@ -21,8 +21,9 @@ void Reader::error(const Location& where, std::string message) {
 std::vector<Entry> Reader::entries(const YAML::Node& map) {
   std::vector<Entry> out;
   std::map<std::string, Location> first_seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
+  // Range-for keeps each pair alive; `it->first` would refer into a temporary of yaml-cpp's.
+  for (const auto& pair : map) {
+    const YAML::Node& key = pair.first;
     Location key_at = at(key);
     if (!key.IsScalar()) {
       error(key_at, "keys must be strings, got " + describe_kind(key));
@@ -34,7 +35,7 @@ std::vector<Entry> Reader::entries(const YAML::Node& map) {
                         std::to_string(previous->second.line) + ")");
       continue;
     }
-    const YAML::Node& value = it->second;
+    const YAML::Node& value = pair.second;
     Location value_at = value.IsNull() ? key_at : at(value);
     out.push_back(Entry{key.Scalar(), key_at, value, value_at});
   }

@@ -110,9 +110,9 @@ const Table<FlowSpec>& flow_settings() {
 // A name for a flow in messages: "flow 'a-to-b'" when its name is written plainly, else "flow".
 // (Iterates rather than using operator[]: yaml-cpp throws on a missing key's node.)
 std::string describe_flow(const YAML::Node& flow) {
-  for (auto it = flow.begin(); it != flow.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+  for (const auto& pair : flow) {
+    const YAML::Node& key = pair.first;
+    const YAML::Node& value = pair.second;
     if (key.IsScalar() && key.Scalar() == "name" && value.IsScalar() &&
         value.Scalar().find("${") == std::string::npos) {
       return "flow " + quote(value.Scalar());
@@ -148,14 +148,13 @@ void read_flows(Reader& r, const Entry& e, Document& d) {
     r.error(e.value_at, "flows: expected a list of flows, got " + describe_kind(e.value));
     return;
   }
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    const YAML::Node& item = *it;
+  size_t index = 0;
+  for (const YAML::Node& item : e.value) {
+    std::string label = "flows[" + std::to_string(index++) + "]";
     // An empty item's mark is the next token's, so point at the list instead.
     Location item_at = item.IsNull() ? e.value_at : r.at(item);
     if (!item.IsMap()) {
-      r.error(item_at, "flows[" + std::to_string(i) + "]: expected a mapping (a flow), got " +
-                           describe_kind(item));
+      r.error(item_at, label + ": expected a mapping (a flow), got " + describe_kind(item));
       continue;
     }
     FlowDraft draft;

@@ -179,9 +179,9 @@ Setting<S> list(std::string name, std::vector<std::string> S::*field, std::strin
     std::vector<std::string> items;
     bool all_fine = true;
     size_t index = 0;
-    for (auto it = e.value.begin(); it != e.value.end(); ++it, ++index) {
-      std::string label = e.key + "[" + std::to_string(index) + "]";
-      std::optional<Scalar> value = r.scalar(*it, r.at(*it), label, item_type);
+    for (const YAML::Node& item : e.value) {
+      std::string label = e.key + "[" + std::to_string(index++) + "]";
+      std::optional<Scalar> value = r.scalar(item, r.at(item), label, item_type);
       if (!value) {
         all_fine = false;
       } else if (std::optional<std::string> problem = check.problem(value->text)) {
