@@ -31,7 +31,7 @@ std::vector<Entry> Reader::entries(const YAML::Node& map) {
     }
     auto [previous, inserted] = first_seen.emplace(key.Scalar(), key_at);
     if (!inserted) {
-      error(key_at, "duplicate key '" + key.Scalar() + "' (first at line " +
+      error(key_at, "duplicate key " + quote(key.Scalar()) + " (first at line " +
                         std::to_string(previous->second.line) + ")");
       continue;
     }
@@ -69,7 +69,7 @@ std::string shown_value(const Entry& entry, const std::string& value) {
 std::string describe_kind(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
-      return "a string";
+      return "a scalar";
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Map:

@@ -66,7 +66,7 @@ bool written_literally(const Entry& entry);
 // placeholder, as it may have come through a reference.
 std::string shown_value(const Entry& entry, const std::string& value);
 
-// "nothing", "a string", "a list" or "a mapping": what a node is, for messages.
+// "nothing", "a scalar", "a list" or "a mapping": what a node is, for messages.
 std::string describe_kind(const YAML::Node& node);
 
 // 'text' for a message: shortened, with control and non-ASCII bytes escaped.

@@ -53,7 +53,7 @@ TEST_F(ConfigTest, FileThatIsNotAMapping) {
   EXPECT_THAT(problems("- node\n"),
               ElementsAre("mirror.yaml:1:1: expected a mapping at the top level, got a list"));
   EXPECT_THAT(problems("just words\n"),
-              ElementsAre("mirror.yaml:1:1: expected a mapping at the top level, got a string"));
+              ElementsAre("mirror.yaml:1:1: expected a mapping at the top level, got a scalar"));
 }
 
 TEST_F(ConfigTest, SecondDocument) {
@@ -187,7 +187,7 @@ TEST_F(ConfigTest, HugeIntIsOutOfRange) {
 
 TEST_F(ConfigTest, ScalarWhereAListIsExpected) {
   EXPECT_THAT(flow_file_problems(flow_with("    topics: orders\n")),
-              ElementsAre("flows.yaml:5:13: topics: expected a list of regexes, got a string"));
+              ElementsAre("flows.yaml:5:13: topics: expected a list of regexes, got a scalar"));
 }
 
 TEST_F(ConfigTest, NothingWhereAListIsExpected) {
@@ -220,7 +220,7 @@ TEST_F(ConfigTest, ListWhereAMappingIsExpected) {
 
 TEST_F(ConfigTest, ScalarWhereFlowsAreExpected) {
   EXPECT_THAT(problems("flows: 5\n"),
-              ElementsAre("mirror.yaml:1:8: flows: expected a list of flows, got a string"));
+              ElementsAre("mirror.yaml:1:8: flows: expected a list of flows, got a scalar"));
   EXPECT_THAT(problems("flows: {name: f}\n"),
               ElementsAre("mirror.yaml:1:8: flows: expected a list of flows, got a mapping"));
 }
@@ -229,7 +229,7 @@ TEST_F(ConfigTest, FlowThatIsNotAMapping) {
   EXPECT_THAT(problems("flows:\n  - 5\n  -\n"),
               // An empty item has no position of its own: the list's is used.
               ElementsAre("mirror.yaml:2:3: flows[1]: expected a mapping (a flow), got nothing",
-                          "mirror.yaml:2:5: flows[0]: expected a mapping (a flow), got a string"));
+                          "mirror.yaml:2:5: flows[0]: expected a mapping (a flow), got a scalar"));
 }
 
 TEST_F(ConfigTest, PropertyValueMustBeAScalar) {

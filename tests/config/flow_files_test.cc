@@ -94,7 +94,7 @@ TEST_F(ConfigTest, FlowFileOfTheWrongShape) {
   EXPECT_THAT(flow_file_problems("- {name: f, source: a, target: b}\n"),
               ElementsAre("flows.yaml:1:1: expected a mapping at the top level, got a list"));
   EXPECT_THAT(flow_file_problems("flows: 5\n"),
-              ElementsAre("flows.yaml:1:8: flows: expected a list of flows, got a string"));
+              ElementsAre("flows.yaml:1:8: flows: expected a list of flows, got a scalar"));
   EXPECT_THAT(flow_file_problems(""), ElementsAre("flows.yaml: the file is empty"));
 }
 
@@ -105,7 +105,7 @@ TEST_F(ConfigTest, BrokenConfigFileDoesNotFloodFlowFilesWithUnknownClusters) {
   outcome = load_text("clusters: 5\n", {{"flows.yaml", one_flow("f")}});
   EXPECT_THAT(lines(outcome, dir_),
               ElementsAre("mirror.yaml:1:11: clusters: expected a mapping of cluster names to "
-                          "clusters, got a string"));
+                          "clusters, got a scalar"));
 }
 
 TEST_F(ConfigTest, ProblemsOfSeveralFilesComeInFileOrder) {
