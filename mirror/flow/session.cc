@@ -113,6 +113,9 @@ Status Session::connect() {
       {"client.id", "mirror-" + flow_ + "-consumer"},
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "cooperative-sticky"},
+      // A killed instance's partitions move on (or come back to its restart) within ~10 s, not
+      // librdkafka's 45 s; heartbeats come from librdkafka's own thread, not from our polls.
+      {"session.timeout.ms", "10000"},
       {"queued.max.messages.kbytes", "32768"},
       {"enable.partition.eof", "false"},
       {"log.connection.close", "false"},
