@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <climits>
 #include <regex>
 
@@ -82,10 +83,6 @@ std::optional<std::string> listen_problem(const std::string& text) {
 
 }  // namespace
 
-Check<std::string> any() {
-  return {"", [](const std::string&) -> std::optional<std::string> { return std::nullopt; }};
-}
-
 Check<std::string> non_empty() {
   return {"non-empty", [](const std::string& text) -> std::optional<std::string> {
             if (text.empty()) return "must not be empty";
@@ -165,14 +162,6 @@ Check<std::string> one_of(const std::vector<std::string>& options) {
               message += " (did you mean '" + *suggestion + "'?)";
             }
             return message;
-          }};
-}
-
-Check<long long> between(long long low, long long high) {
-  std::string allowed = std::to_string(low) + ".." + std::to_string(high);
-  return {allowed, [low, high, allowed](const long long& value) -> std::optional<std::string> {
-            if (value < low || value > high) return "must be " + allowed;
-            return std::nullopt;
           }};
 }
 

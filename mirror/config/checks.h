@@ -9,7 +9,6 @@
 
 namespace mirror::config::checks {
 
-Check<std::string> any();
 Check<std::string> non_empty();
 Check<std::string> flow_name();          // [a-z0-9][a-z0-9-]*, at most 100 characters
 Check<std::string> cluster_name();       // [A-Za-z0-9][A-Za-z0-9._-]*, at most 100 characters
@@ -18,7 +17,6 @@ Check<std::string> listen_address();     // HOST:PORT with an IPv4 address, host
 Check<std::string> regex();              // compiles as std::regex ECMAScript
 Check<std::string> one_of(const std::vector<std::string>& options);
 
-Check<long long> between(long long low, long long high);
 Check<long long> at_least(long long low);  // and at most the largest int
 Check<long long> replication_factor();     // -1 or 1..32767
 
