@@ -12,6 +12,7 @@
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
 #include "mirror/kafka/mock_cluster.h"
+#include "mirror/kafka/reader.h"
 
 namespace mirror::app {
 namespace {
@@ -64,37 +65,13 @@ class TrafficProducer {
   kafka::HandlePtr rk_;
 };
 
-// Reads a target topic to its end and returns the distinct keys found.
+// The distinct keys of a target topic, read to its end.
 std::set<std::string> read_keys(const std::string& bootstraps, const std::string& topic, int partitions) {
   std::set<std::string> keys;
-  auto conf = kafka::make_conf({{"bootstrap.servers", bootstraps}, {"group.id", "mirror-demo-verify"},
-                                {"enable.auto.commit", "false"}},
-                               {});
-  if (!conf.ok()) return keys;
-  auto client = kafka::make_client(kafka::ClientType::Consumer, std::move(conf.value()));
-  if (!client.ok()) return keys;
-  rd_kafka_t* rk = client->get();
-  kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions));
-  std::map<int32_t, int64_t> ends;
-  for (int p = 0; p < partitions; ++p) {
-    int64_t lo = 0;
-    int64_t hi = 0;
-    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    if (hi > lo) {
-      ends[p] = hi;
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = lo;
-    }
-  }
-  rd_kafka_assign(rk, list.get());
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (!ends.empty() && Clock::now() < deadline) {
-    kafka::MessagePtr m(rd_kafka_consumer_poll(rk, 200));
-    if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    keys.emplace(static_cast<const char*>(m->key), m->key_len);
-    auto it = ends.find(m->partition);
-    if (it != ends.end() && m->offset + 1 >= it->second) ends.erase(it);
-  }
-  (void)kafka::close_consumer(rk, kafka::deadline_in(std::chrono::seconds(5)));
+  (void)kafka::read_to_end(bootstraps, topic, partitions, std::chrono::seconds(30),
+                           [&keys](const rd_kafka_message_t& m) {
+                             keys.emplace(static_cast<const char*>(m.key), m.key_len);
+                           });
   return keys;
 }
 

@@ -8,6 +8,9 @@
 
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
+#include "mirror/kafka/reader.h"
+
+#include <gtest/gtest.h>
 
 namespace mirror::testing {
 
@@ -95,50 +98,26 @@ bool produce(const std::string& bootstraps, const std::string& topic, const std:
 std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic, int partitions,
                              std::chrono::seconds timeout) {
   std::vector<Record> out;
-  auto conf = kafka::make_conf({{"bootstrap.servers", bootstraps}, {"group.id", "it-reader"},
-                                {"enable.auto.commit", "false"}, {"enable.partition.eof", "false"}},
-                               {});
-  if (!conf.ok()) return out;
-  auto client = kafka::make_client(kafka::ClientType::Consumer, std::move(conf.value()));
-  if (!client.ok()) return out;
-  rd_kafka_t* rk = client->get();
-  std::map<int32_t, int64_t> ends;
-  kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions));
-  for (int p = 0; p < partitions; ++p) {
-    int64_t lo = 0;
-    int64_t hi = 0;
-    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    if (hi > lo) {
-      ends[p] = hi;
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = lo;
-    }
-  }
-  rd_kafka_assign(rk, list.get());
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!ends.empty() && std::chrono::steady_clock::now() < deadline) {
-    kafka::MessagePtr m(rd_kafka_consumer_poll(rk, 100));
-    if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+  auto st = kafka::read_to_end(bootstraps, topic, partitions, timeout, [&out](const rd_kafka_message_t& m) {
     Record r;
-    r.partition = m->partition;
-    if (m->key != nullptr) r.key = std::string(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload != nullptr) r.value = std::string(static_cast<const char*>(m->payload), m->len);
-    r.timestamp = rd_kafka_message_timestamp(m.get(), nullptr);
+    r.partition = m.partition;
+    if (m.key != nullptr) r.key = std::string(static_cast<const char*>(m.key), m.key_len);
+    if (m.payload != nullptr) r.value = std::string(static_cast<const char*>(m.payload), m.len);
+    r.timestamp = rd_kafka_message_timestamp(&m, nullptr);
     rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_message_headers(&m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* name = nullptr;
       const void* value = nullptr;
       size_t size = 0;
       for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        r.headers.push_back({name, value != nullptr ? std::optional<std::string>(std::string(static_cast<const char*>(value), size))
-                                                     : std::nullopt});
+        r.headers.emplace_back(name, value != nullptr ? std::optional<std::string>(
+                                                            std::string(static_cast<const char*>(value), size))
+                                                      : std::nullopt);
       }
     }
     out.push_back(std::move(r));
-    auto it = ends.find(m->partition);
-    if (it != ends.end() && m->offset + 1 >= it->second) ends.erase(it);
-  }
-  rd_kafka_assign(rk, nullptr);
-  (void)kafka::close_consumer(rk, kafka::deadline_in(std::chrono::seconds(5)));
+  });
+  if (!st.ok()) ADD_FAILURE() << "reading " << topic << ": " << st.error().message;
   return out;
 }
 
