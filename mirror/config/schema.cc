@@ -79,19 +79,22 @@ const Table<FlowSpec>& flow_settings() {
               "Replication factor of topics mirror creates on the target; -1 uses the target "
               "broker's default."),
       boolean("sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
-              "Copy topic configs (retention, cleanup policy, ...) from source to target topics."),
+              "Copy topic configs (retention, cleanup policy, ...) from source to target topics. "
+              "Accepted but not acted on yet: topic config sync is planned (MM2 compatibility)."),
       list("config_properties_exclude", &FlowSpec::config_properties_exclude, "list of regexes",
-           "a regex", checks::regex(), "Topic config names that are never copied."),
+           "a regex", checks::regex(), "Topic config names that are never copied (with topic config sync, planned)."),
       integer("refresh_topics_interval_seconds", &FlowSpec::refresh_topics_interval_seconds,
               checks::at_least(1),
               "How often the source's topic list is read again to pick up new matching topics."),
       boolean("emit_heartbeats_enabled", &FlowSpec::emit_heartbeats_enabled,
-              "Write heartbeats to the target's `heartbeats` topic."),
+              "Write heartbeats to the target's `heartbeats` topic. Accepted but not acted on yet "
+              "(planned)."),
       boolean("emit_checkpoints_enabled", &FlowSpec::emit_checkpoints_enabled,
               "Write consumer group offset checkpoints (translated to target offsets) to the "
-              "target."),
+              "target. Accepted but not acted on yet (planned)."),
       boolean("sync_group_offsets_enabled", &FlowSpec::sync_group_offsets_enabled,
-              "Also commit translated offsets of `groups` to the target cluster."),
+              "Also commit translated offsets of `groups` to the target cluster. Accepted but not "
+              "acted on yet (planned)."),
       list("groups", &FlowSpec::groups, "list of regexes", "a regex", checks::regex(),
            "Consumer groups whose offsets are checkpointed: each regex must match the whole "
            "group id."),
