@@ -1,0 +1,176 @@
+/* benchtool: small librdkafka client for tests/bench (the consume-only limit, the end-offset
+ * poller that times the contenders, and a dump of record timestamps for the latency figures).
+ *
+ *   benchtool consume BOOTSTRAP TOPIC [RACK]      read every partition from the beginning to the
+ *                                                 end offsets taken at start; prints one JSON line
+ *   benchtool wait BOOTSTRAP TOPIC N TIMEOUT_S    poll end offsets until they sum to >= N; prints
+ *                                                 one JSON line with the wall-clock ms when reached
+ *   benchtool dump BOOTSTRAP TOPIC                read everything; one line per record with a
+ *                                                 value: "<partition> <timestamp_ms> <index>", the
+ *                                                 index parsed from the value "v-<run>-<index>-..."
+ */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+static double mono(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+static void set(rd_kafka_conf_t *c, const char *k, const char *v) {
+  char err[512];
+  if (rd_kafka_conf_set(c, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) {
+    fprintf(stderr, "benchtool: %s=%s: %s\n", k, v, err);
+    exit(2);
+  }
+}
+static rd_kafka_t *client(rd_kafka_type_t type, const char *bootstrap, const char *rack) {
+  char err[512];
+  rd_kafka_conf_t *c = rd_kafka_conf_new();
+  set(c, "bootstrap.servers", bootstrap);
+  if (type == RD_KAFKA_CONSUMER) {
+    char gid[64];
+    snprintf(gid, sizeof gid, "benchtool-%d", (int)getpid());
+    set(c, "group.id", gid);
+    set(c, "enable.auto.commit", "false");
+    set(c, "enable.partition.eof", "true");
+    set(c, "auto.offset.reset", "earliest");
+    set(c, "fetch.max.bytes", "52428800");
+    set(c, "max.partition.fetch.bytes", "4194304");
+    set(c, "queued.max.messages.kbytes", "262144");
+    if (rack && *rack) set(c, "client.rack", rack);
+  }
+  rd_kafka_t *rk = rd_kafka_new(type, c, err, sizeof err);
+  if (!rk) {
+    fprintf(stderr, "benchtool: %s\n", err);
+    exit(2);
+  }
+  return rk;
+}
+/* Number of partitions of topic, or -1 when unknown (yet). */
+static int partitions(rd_kafka_t *rk, const char *topic) {
+  rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+  const struct rd_kafka_metadata *md = NULL;
+  int n = -1;
+  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1 && md->topics[0].err == 0) n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(t);
+  return n;
+}
+static long long end_sum(rd_kafka_t *rk, const char *topic, int n) {
+  long long sum = 0;
+  for (int p = 0; p < n; p++) {
+    int64_t lo, hi;
+    if (rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 5000)) return -1;
+    sum += hi;
+  }
+  return sum;
+}
+
+static int consume(const char *bootstrap, const char *topic, const char *rack, int dump) {
+  rd_kafka_t *rk = client(RD_KAFKA_CONSUMER, bootstrap, rack);
+  double t0 = mono();
+  int n = partitions(rk, topic);
+  if (n <= 0) {
+    fprintf(stderr, "benchtool: topic %s not found\n", topic);
+    return 2;
+  }
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+  int live = 0;
+  for (int p = 0; p < n; p++) {
+    int64_t lo, hi;
+    rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
+    if (hi > lo) {
+      rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+      live++;
+    }
+  }
+  rd_kafka_assign(rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  long long records = 0, bytes = 0;
+  while (live > 0) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 1000);
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      live--;
+    } else if (m->err) {
+      fprintf(stderr, "benchtool: %s\n", rd_kafka_message_errstr(m));
+    } else {
+      records++;
+      bytes += m->len + m->key_len;
+      rd_kafka_headers_t *h = NULL;
+      if (rd_kafka_message_headers(m, &h) == 0) {
+        const char *name;
+        const void *val;
+        size_t sz;
+        for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &sz) == 0; i++)
+          bytes += strlen(name) + sz;
+      }
+      if (dump && m->payload && m->len > 2) {
+        /* value "v-<run>-<index>-...": the index follows the second '-' */
+        const char *v = m->payload, *end = v + m->len, *q = v;
+        int dashes = 0;
+        while (q < end && dashes < 2) dashes += (*q++ == '-');
+        long long idx = 0;
+        int digits = 0;
+        while (q < end && *q >= '0' && *q <= '9') idx = idx * 10 + (*q++ - '0'), digits++;
+        rd_kafka_timestamp_type_t tt;
+        long long ts = rd_kafka_message_timestamp(m, &tt);
+        if (digits) printf("%d %lld %lld\n", m->partition, ts, idx);
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double secs = mono() - t0;
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (!dump)
+    printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"partitions\":%d}\n", records, bytes,
+           secs, n);
+  return 0;
+}
+
+static int wait_for(const char *bootstrap, const char *topic, long long want, double timeout) {
+  rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, bootstrap, NULL);
+  double t0 = mono(), last_print = 0;
+  int n = -1;
+  long long sum = 0;
+  while (mono() - t0 < timeout) {
+    if (n <= 0) n = partitions(rk, topic);
+    if (n > 0) {
+      sum = end_sum(rk, topic, n);
+      if (sum >= want) {
+        printf("{\"reached_ms\":%lld,\"records\":%lld,\"partitions\":%d}\n", now_ms(), sum, n);
+        rd_kafka_destroy(rk);
+        return 0;
+      }
+    }
+    if (mono() - last_print > 10) {
+      fprintf(stderr, "benchtool: %s: %lld of %lld after %.0f s\n", topic, sum, want, mono() - t0);
+      last_print = mono();
+    }
+    usleep(100000);
+  }
+  printf("{\"reached_ms\":null,\"records\":%lld,\"partitions\":%d}\n", sum, n);
+  rd_kafka_destroy(rk);
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && !strcmp(argv[1], "consume")) return consume(argv[2], argv[3], argc > 4 ? argv[4] : NULL, 0);
+  if (argc >= 4 && !strcmp(argv[1], "dump")) return consume(argv[2], argv[3], argc > 4 ? argv[4] : NULL, 1);
+  if (argc >= 6 && !strcmp(argv[1], "wait")) return wait_for(argv[2], argv[3], atoll(argv[4]), atof(argv[5]));
+  fprintf(stderr, "usage: benchtool consume|dump BOOTSTRAP TOPIC [RACK] | wait BOOTSTRAP TOPIC N TIMEOUT_S\n");
+  return 1;
+}
