@@ -5,6 +5,7 @@
  *                                                 end offsets taken at start; prints one JSON line
  *   benchtool wait BOOTSTRAP TOPIC N TIMEOUT_S    poll end offsets until they sum to >= N; prints
  *                                                 one JSON line with the wall-clock ms when reached
+ *                                                 and when the first record was seen
  *   benchtool dump BOOTSTRAP TOPIC                read everything; one line per record with a
  *                                                 value: "<partition> <timestamp_ms> <index>", the
  *                                                 index parsed from the value "v-<run>-<index>-..."
@@ -145,13 +146,15 @@ static int wait_for(const char *bootstrap, const char *topic, long long want, do
   rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, bootstrap, NULL);
   double t0 = mono(), last_print = 0;
   int n = -1;
-  long long sum = 0;
+  long long sum = 0, first_ms = 0;
   while (mono() - t0 < timeout) {
     if (n <= 0) n = partitions(rk, topic);
     if (n > 0) {
       sum = end_sum(rk, topic, n);
+      if (sum > 0 && !first_ms) first_ms = now_ms();
       if (sum >= want) {
-        printf("{\"reached_ms\":%lld,\"records\":%lld,\"partitions\":%d}\n", now_ms(), sum, n);
+        printf("{\"reached_ms\":%lld,\"first_ms\":%lld,\"records\":%lld,\"partitions\":%d}\n",
+               now_ms(), first_ms, sum, n);
         rd_kafka_destroy(rk);
         return 0;
       }
