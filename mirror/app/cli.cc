@@ -147,7 +147,7 @@ int cmd_run(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);
 
   auto zone = az::resolve(spec->node, flag_az);
   if (zone.zone) {
@@ -176,7 +176,7 @@ int cmd_run(const std::vector<std::string>& args) {
     } else {
       log::error("service", "flows did not stop within 60 s: exiting");
     }
-    std::fflush(nullptr);
+    (void)std::fflush(nullptr);
     std::_Exit(kRuntimeFailure);
   });
   watchdog.detach();

@@ -570,10 +570,8 @@ void Session::publish_status() {
   status.fetch_paused = paused_;
   std::vector<PartitionPlacement> placements;
   for (const auto& [topic, route] : routes_) {
-    const auto* info = [&]() -> const kafka::TopicInfo* {
-      auto it = source_info_.topics.find(topic);
-      return it == source_info_.topics.end() ? nullptr : &it->second;
-    }();
+    const auto found = source_info_.topics.find(topic);
+    const kafka::TopicInfo* info = found == source_info_.topics.end() ? nullptr : &found->second;
     for (size_t p = 0; p < route->partitions.size(); ++p) {
       const auto& ps = route->partitions[p];
       if (!ps || !ps->assigned) continue;
