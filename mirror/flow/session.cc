@@ -370,32 +370,7 @@ void Session::handle_consumer_error(const rd_kafka_message_t* msg) {
 // ---------------------------------------------------------------------------------------------
 // Offsets
 
-void Session::commit_async() {
-  next_commit_ = Clock::now() + ctx_.tuning.commit_interval;
-  kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(16));
-  for (auto& [topic, route] : routes_) {
-    for (size_t p = 0; p < route->partitions.size(); ++p) {
-      auto& ps = route->partitions[p];
-      if (!ps || !ps->assigned) continue;
-      const int64_t next = ps->tracker.committable();
-      if (next < 0 || next <= ps->last_committed) continue;
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), static_cast<int32_t>(p))->offset = next;
-      ps->last_committed = next;
-    }
-  }
-  if (list->cnt == 0) return;
-  const auto err = rd_kafka_commit(consumer_.get(), list.get(), /*async=*/1);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    log::warn("flow", flow_, ": commit: ", rd_kafka_err2str(err));
-    count_error("commit");
-    for (int i = 0; i < list->cnt; ++i) {
-      auto r = routes_.find(list->elems[i].topic);
-      if (r != routes_.end()) r->second->partition(list->elems[i].partition).last_committed = -1;
-    }
-  }
-}
-
-Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
+kafka::PartitionListPtr Session::take_committable(const rd_kafka_topic_partition_list_t* only) {
   kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(16));
   auto add = [&](const std::string& topic, int32_t p) {
     auto r = routes_.find(topic);
@@ -407,8 +382,8 @@ Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = next;
     ps->last_committed = next;
   };
-  if (partitions != nullptr) {
-    for (int i = 0; i < partitions->cnt; ++i) add(partitions->elems[i].topic, partitions->elems[i].partition);
+  if (only != nullptr) {
+    for (int i = 0; i < only->cnt; ++i) add(only->elems[i].topic, only->elems[i].partition);
   } else {
     for (auto& [topic, route] : routes_) {
       for (size_t p = 0; p < route->partitions.size(); ++p) {
@@ -416,11 +391,37 @@ Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
       }
     }
   }
+  return list;
+}
+
+void Session::forget_committed(const rd_kafka_topic_partition_list_t* offsets, bool failed_only) {
+  for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
+    if (failed_only && offsets->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    auto r = routes_.find(offsets->elems[i].topic);
+    if (r != routes_.end()) r->second->partition(offsets->elems[i].partition).last_committed = -1;
+  }
+}
+
+void Session::commit_async() {
+  next_commit_ = Clock::now() + ctx_.tuning.commit_interval;
+  auto list = take_committable(nullptr);
+  if (list->cnt == 0) return;
+  const auto err = rd_kafka_commit(consumer_.get(), list.get(), /*async=*/1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log::warn("flow", flow_, ": commit: ", rd_kafka_err2str(err));
+    count_error("commit");
+    forget_committed(list.get(), /*failed_only=*/false);
+  }
+}
+
+Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
+  auto list = take_committable(partitions);
   if (list->cnt == 0) return {};
   auto st = kafka::commit_offsets(consumer_.get(), list.get(), kafka::deadline_in(ctx_.tuning.commit_timeout));
   if (!st.ok()) {
     count_error("commit");
     log::warn("flow", flow_, ": ", st.error().message);
+    forget_committed(list.get(), /*failed_only=*/false);  // committed again next time
   }
   return st;
 }
@@ -432,11 +433,7 @@ void Session::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_par
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
     log::warn("flow", self->flow_, ": commit failed: ", rd_kafka_err2str(err));
     self->count_error("commit");
-    for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
-      if (offsets->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-      auto r = self->routes_.find(offsets->elems[i].topic);
-      if (r != self->routes_.end()) r->second->partition(offsets->elems[i].partition).last_committed = -1;
-    }
+    self->forget_committed(offsets, /*failed_only=*/true);
   } catch (...) {
   }
 }

@@ -72,6 +72,10 @@ class Session {
   Status ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics);
   Status produce(rd_kafka_message_t* msg);
   void handle_consumer_error(const rd_kafka_message_t* msg);
+  // Committable offsets above the last commit, of `only` (or of every assigned partition), marked
+  // as committed; forget_committed undoes that for a failed commit so it is retried.
+  kafka::PartitionListPtr take_committable(const rd_kafka_topic_partition_list_t* only);
+  void forget_committed(const rd_kafka_topic_partition_list_t* offsets, bool failed_only);
   void commit_async();
   Status commit_sync(const rd_kafka_topic_partition_list_t* partitions);
   void apply_backpressure();
