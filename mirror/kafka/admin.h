@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mirror/common/result.h"
@@ -55,6 +56,29 @@ struct NewTopic {
   std::map<std::string, std::string> configs;
 };
 
+// One topic config as DescribeConfigs reports it.
+struct ConfigEntry {
+  std::string value;
+  bool is_default = false;    // the broker's (or the static broker config's) value, not set on the topic
+  bool read_only = false;
+  bool sensitive = false;
+};
+using TopicConfigs = std::map<std::string, ConfigEntry>;
+
+using TopicPartitionKey = std::pair<std::string, int32_t>;
+
+struct CommittedOffset {
+  int64_t offset = -1;
+  std::string metadata;
+};
+using GroupOffsets = std::map<TopicPartitionKey, CommittedOffset>;
+
+struct GroupState {
+  bool exists = false;
+  int members = 0;     // active members; 0 for an empty or dead group
+  std::string state;   // "Stable", "Empty", "Dead", ... as the broker names it
+};
+
 // Cluster administration a flow needs. The real implementation uses librdkafka's Admin API on a
 // client handle; the in-process mock cluster has no admin API, so the demo and the integration
 // tests plug in one backed by rdkafka_mock.h (mock_cluster.h).
@@ -68,6 +92,26 @@ class ClusterAdmin {
                                                              Deadline deadline) = 0;
   // Grows a topic to `total` partitions.
   virtual Status create_partitions(const std::string& topic, int total, Deadline deadline) = 0;
+
+  // Topic configs of each named topic (DescribeConfigs). A topic whose description failed is left
+  // out of the answer; the call fails only when the request as a whole does.
+  virtual Result<std::map<std::string, TopicConfigs>> describe_topic_configs(
+      const std::vector<std::string>& topics, Deadline deadline) = 0;
+  // Sets the given configs on a topic, leaving its other configs as they are
+  // (IncrementalAlterConfigs, SET).
+  virtual Status alter_topic_configs(const std::string& topic,
+                                     const std::map<std::string, std::string>& set,
+                                     Deadline deadline) = 0;
+
+  // Ids of the cluster's consumer groups (ListConsumerGroups).
+  virtual Result<std::vector<std::string>> list_groups(Deadline deadline) = 0;
+  // A group's committed offsets (ListConsumerGroupOffsets); partitions without a commit left out.
+  virtual Result<GroupOffsets> group_offsets(const std::string& group, Deadline deadline) = 0;
+  // Whether a group exists and how many members it has (DescribeConsumerGroups).
+  virtual Result<GroupState> describe_group(const std::string& group, Deadline deadline) = 0;
+  // Commits offsets for a group that has no active members (AlterConsumerGroupOffsets).
+  virtual Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets,
+                                      Deadline deadline) = 0;
 };
 
 // The Admin API on `rk` (not owned; must outlive the returned object).

@@ -25,6 +25,27 @@ class MockAdmin final : public ClusterAdmin {
     return make_error("the mock cluster cannot add partitions to '" + topic + "'", 0, false);
   }
 
+  // Implemented in a following change (MM2 compatibility).
+  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(const std::vector<std::string>&,
+                                                                     Deadline) override {
+    return make_error("describe configs: not implemented yet", 0, false);
+  }
+  Status alter_topic_configs(const std::string&, const std::map<std::string, std::string>&, Deadline) override {
+    return make_error("alter configs: not implemented yet", 0, false);
+  }
+  Result<std::vector<std::string>> list_groups(Deadline) override {
+    return make_error("list groups: not implemented yet", 0, false);
+  }
+  Result<GroupOffsets> group_offsets(const std::string&, Deadline) override {
+    return make_error("group offsets: not implemented yet", 0, false);
+  }
+  Result<GroupState> describe_group(const std::string&, Deadline) override {
+    return make_error("describe group: not implemented yet", 0, false);
+  }
+  Status commit_group_offsets(const std::string&, const GroupOffsets&, Deadline) override {
+    return make_error("commit group offsets: not implemented yet", 0, false);
+  }
+
  private:
   MockCluster* cluster_;
 };
