@@ -79,27 +79,38 @@ const Table<FlowSpec>& flow_settings() {
               "Replication factor of topics mirror creates on the target; -1 uses the target "
               "broker's default."),
       boolean("sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
-              "Copy topic configs (retention, cleanup policy, ...) from source to target topics. "
-              "Accepted but not acted on yet: topic config sync is planned (MM2 compatibility)."),
+              "Copy topic configs set on source topics (retention, cleanup policy, ...) to their "
+              "target topics, at creation and at every topic refresh. Settings that would break "
+              "or weaken the target are never copied (see the configuration reference)."),
       list("config_properties_exclude", &FlowSpec::config_properties_exclude, "list of regexes",
-           "a regex", checks::regex(), "Topic config names that are never copied (with topic config sync, planned)."),
+           "a regex", checks::regex(),
+           "Topic config names never copied, in addition to the built-in list."),
       integer("refresh_topics_interval_seconds", &FlowSpec::refresh_topics_interval_seconds,
               checks::at_least(1),
-              "How often the source's topic list is read again to pick up new matching topics."),
+              "How often the source's topic list is read again: new matching topics are picked "
+              "up, partitions added on the source are added on the target, topic configs synced."),
       boolean("emit_heartbeats_enabled", &FlowSpec::emit_heartbeats_enabled,
-              "Write heartbeats to the target's `heartbeats` topic. Accepted but not acted on yet "
-              "(planned)."),
+              "Write MirrorMaker 2 heartbeat records to the target's `heartbeats` topic."),
+      integer("emit_heartbeats_interval_seconds", &FlowSpec::emit_heartbeats_interval_seconds,
+              checks::at_least(1), "Seconds between heartbeats."),
       boolean("emit_checkpoints_enabled", &FlowSpec::emit_checkpoints_enabled,
-              "Write consumer group offset checkpoints (translated to target offsets) to the "
-              "target. Accepted but not acted on yet (planned)."),
+              "Write the committed offsets of the source's consumer groups (`groups`), translated "
+              "to target offsets, to `<source>.checkpoints.internal` on the target in MirrorMaker "
+              "2's checkpoint format."),
+      integer("emit_checkpoints_interval_seconds", &FlowSpec::emit_checkpoints_interval_seconds,
+              checks::at_least(1), "Seconds between checkpoint rounds."),
       boolean("sync_group_offsets_enabled", &FlowSpec::sync_group_offsets_enabled,
-              "Also commit translated offsets of `groups` to the target cluster. Accepted but not "
-              "acted on yet (planned)."),
+              "Also commit the translated offsets to the same consumer groups on the target, "
+              "while those groups have no active members there."),
+      integer("sync_group_offsets_interval_seconds", &FlowSpec::sync_group_offsets_interval_seconds,
+              checks::at_least(1), "Seconds between consumer group offset syncs."),
       list("groups", &FlowSpec::groups, "list of regexes", "a regex", checks::regex(),
            "Consumer groups whose offsets are checkpointed: each regex must match the whole "
            "group id."),
       list("groups_exclude", &FlowSpec::groups_exclude, "list of regexes", "a regex",
-           checks::regex(), "Consumer groups never checkpointed."),
+           checks::regex(),
+           "Consumer groups never checkpointed nor synced. Groups named `mirror-<flow>` (the "
+           "replicator's own) never are."),
       properties("consumer", &FlowSpec::consumer, &FlowSpec::secret_properties,
                  "librdkafka properties for this flow's source consumer; override the source "
                  "cluster's `properties`."),

@@ -47,8 +47,11 @@ struct FlowSpec {
   std::vector<std::string> config_properties_exclude{};
   int refresh_topics_interval_seconds = 30;
   bool emit_heartbeats_enabled = true;
+  int emit_heartbeats_interval_seconds = 1;
   bool emit_checkpoints_enabled = true;
+  int emit_checkpoints_interval_seconds = 60;
   bool sync_group_offsets_enabled = false;
+  int sync_group_offsets_interval_seconds = 60;
   std::vector<std::string> groups{".*"};
   std::vector<std::string> groups_exclude{};
   std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
