@@ -36,6 +36,10 @@ Flow::Flow(FlowContext context) : context_(std::move(context)) {
   context_.metrics->flow_up.Add({{"flow", name()}}).Set(0);
   context_.metrics->flow_follower_fetching.Add({{"flow", name()}})
       .Set(context_.spec.follower_fetching_enabled ? 1 : 0);
+  const auto& spec = context_.spec;
+  if (spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled) {
+    offset_syncs_ = std::make_shared<mm2::OffsetSyncStore>();
+  }
 }
 
 Flow::~Flow() {
@@ -45,17 +49,25 @@ Flow::~Flow() {
 
 void Flow::start() {
   if (!context_.spec.enabled || thread_.joinable()) return;
+  if (mm2::Tasks::wanted(context_.spec)) {
+    mm2::TasksContext tc{context_.spec, context_.source, context_.target, context_.metrics,
+                         context_.admin_factory, offset_syncs_, context_.tuning.metadata_timeout};
+    mm2_tasks_ = std::make_unique<mm2::Tasks>(std::move(tc));
+    mm2_tasks_->start();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
 void Flow::request_stop() {
   stop_.store(true);
+  if (mm2_tasks_) mm2_tasks_->request_stop();
   std::lock_guard lock(wait_mutex_);
   wait_cv_.notify_all();
 }
 
 void Flow::join() {
   if (thread_.joinable()) thread_.join();
+  if (mm2_tasks_) mm2_tasks_->join();
 }
 
 bool Flow::sleep_unless_stopped(std::chrono::milliseconds d) {
@@ -70,7 +82,7 @@ void Flow::run() {
     const auto started = std::chrono::steady_clock::now();
     Status result;
     {
-      Session session(context_, board_);
+      Session session(context_, board_, offset_syncs_.get());
       result = session.run(stop_);
     }
     if (stop_.load()) break;

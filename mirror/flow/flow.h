@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,8 @@
 #include "mirror/kafka/admin.h"
 #include "mirror/flow/status.h"
 #include "mirror/metrics/metrics.h"
+#include "mirror/mm2/offset_syncs.h"
+#include "mirror/mm2/tasks.h"
 
 namespace mirror::flow {
 
@@ -78,6 +81,10 @@ class Flow {
 
   FlowContext context_;
   StatusBoard board_;
+  // Offset syncs outlive sessions (a restarted session keeps translating); null when neither
+  // checkpoints nor group offset sync are on.
+  std::shared_ptr<mm2::OffsetSyncStore> offset_syncs_;
+  std::unique_ptr<mm2::Tasks> mm2_tasks_;  // heartbeats, checkpoints, group offset sync
   std::atomic<bool> stop_{false};
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;

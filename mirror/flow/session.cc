@@ -5,6 +5,7 @@
 
 #include "mirror/common/log.h"
 #include "mirror/flow/fetch_mode.h"
+#include "mirror/kafka/logging.h"
 #include "mirror/kafka/stats.h"
 
 namespace mirror::flow {
@@ -29,20 +30,6 @@ size_t record_size(const rd_kafka_message_t* msg) {
   return size;
 }
 
-void log_cb(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
-  // librdkafka's syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
-  const char* name = rk != nullptr ? rd_kafka_name(rk) : "rdkafka";
-  if (level <= 3) {
-    log::error("rdkafka", name, " ", facility, ": ", message);
-  } else if (level == 4) {
-    log::warn("rdkafka", name, " ", facility, ": ", message);
-  } else if (level <= 6) {
-    log::info("rdkafka", name, " ", facility, ": ", message);
-  } else {
-    log::debug("rdkafka", name, " ", facility, ": ", message);
-  }
-}
-
 kafka::Properties merge(std::initializer_list<const kafka::Properties*> layers) {
   kafka::Properties out;
   for (const auto* layer : layers) {
@@ -64,13 +51,14 @@ Session::PartitionState& Session::Route::partition(int32_t p) {
   return *partitions[static_cast<size_t>(p)];
 }
 
-Session::Session(const FlowContext& context, StatusBoard& board)
+Session::Session(const FlowContext& context, StatusBoard& board, mm2::OffsetSyncStore* offset_syncs)
     : ctx_(context),
       board_(board),
       metrics_(*context.metrics),
       flow_(context.spec.name),
       naming_(context.spec.replication_policy, context.source.name, context.target.name,
-              context.spec.replication_policy_separator) {}
+              context.spec.replication_policy_separator),
+      offset_syncs_(offset_syncs) {}
 
 Session::~Session() { shutdown(false); }
 
@@ -81,6 +69,11 @@ Status Session::connect() {
   auto filter = topics::TopicFilter::make(ctx_.spec.topics, ctx_.spec.topics_exclude);
   if (!filter.ok()) return filter.error();
   filter_ = std::move(filter.value());
+  if (ctx_.spec.sync_topic_configs_enabled) {
+    auto policy = topics::ConfigSyncPolicy::make(ctx_.spec.config_properties_exclude);
+    if (!policy.ok()) return policy.error();
+    config_sync_ = std::move(policy.value());
+  }
 
   std::set<std::string> producer_secrets = ctx_.target.secret_properties;
   producer_secrets.insert(ctx_.spec.secret_properties.begin(), ctx_.spec.secret_properties.end());
@@ -102,7 +95,7 @@ Status Session::connect() {
   rd_kafka_conf_set_opaque(pconf->get(), this);
   rd_kafka_conf_set_dr_msg_cb(pconf->get(), &Session::delivery_cb);
   rd_kafka_conf_set_error_cb(pconf->get(), &Session::error_cb);
-  rd_kafka_conf_set_log_cb(pconf->get(), &log_cb);
+  rd_kafka_conf_set_log_cb(pconf->get(), &kafka::log_callback);
   auto producer = kafka::make_client(kafka::ClientType::Producer, std::move(pconf.value()));
   if (!producer.ok()) return make_error("target producer: " + producer.error().message, 0, false);
   producer_ = std::move(producer.value());
@@ -117,6 +110,9 @@ Status Session::connect() {
       // librdkafka's 45 s; heartbeats come from librdkafka's own thread, not from our polls.
       {"session.timeout.ms", "10000"},
       {"queued.max.messages.kbytes", "32768"},
+      // Partitions added on the source are seen (and replicated) at the topic refresh interval.
+      {"topic.metadata.refresh.interval.ms",
+       std::to_string(std::max(1000, ctx_.spec.refresh_topics_interval_seconds * 1000))},
       {"enable.partition.eof", "false"},
       {"log.connection.close", "false"},
   };
@@ -137,7 +133,7 @@ Status Session::connect() {
   rd_kafka_conf_set_stats_cb(cconf->get(), &Session::stats_cb);
   rd_kafka_conf_set_error_cb(cconf->get(), &Session::error_cb);
   rd_kafka_conf_set_offset_commit_cb(cconf->get(), &Session::commit_cb);
-  rd_kafka_conf_set_log_cb(cconf->get(), &log_cb);
+  rd_kafka_conf_set_log_cb(cconf->get(), &kafka::log_callback);
   auto consumer = kafka::make_client(kafka::ClientType::Consumer, std::move(cconf.value()));
   if (!consumer.ok()) return make_error("source consumer: " + consumer.error().message, 0, false);
   consumer_ = std::move(consumer.value());
@@ -195,8 +191,10 @@ Status Session::refresh_topics() {
       to_prepare.push_back(&topic);
     }
   }
+  const auto source_configs = read_source_configs(selected);
   Status prepared;
-  if (!to_prepare.empty()) prepared = ensure_target_topics(to_prepare);
+  if (!to_prepare.empty()) prepared = ensure_target_topics(to_prepare, source_configs);
+  if (!source_configs.empty()) sync_topic_configs(source_configs);
 
   std::vector<std::string> subscription;
   for (const auto* topic : selected) {
@@ -221,7 +219,70 @@ Status Session::refresh_topics() {
   return prepared;
 }
 
-Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics) {
+std::map<std::string, kafka::TopicConfigs> Session::read_source_configs(
+    const std::vector<const kafka::TopicInfo*>& topics) {
+  if (!config_sync_ || topics.empty()) return {};
+  std::vector<std::string> names;
+  for (const auto* t : topics) names.push_back(t->name);
+  auto configs = source_admin_->describe_topic_configs(names, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  if (!configs.ok()) {
+    count_error("topic_config_sync");
+    log::warn("flow", flow_, ": cannot read topic configs of '", ctx_.source.name, "': ", configs.error().message);
+    return {};
+  }
+  return std::move(configs.value());
+}
+
+// Brings the configs of existing target topics in line with their source topics (only configs the
+// policy copies; nothing is removed from the target).
+void Session::sync_topic_configs(const std::map<std::string, kafka::TopicConfigs>& source_configs) {
+  std::vector<std::string> targets;
+  std::map<std::string, const kafka::TopicConfigs*> source_of;  // by target topic
+  for (const auto& [topic, configs] : source_configs) {
+    auto r = routes_.find(topic);
+    if (r == routes_.end()) continue;
+    targets.push_back(r->second->target_topic);
+    source_of[r->second->target_topic] = &configs;
+  }
+  if (targets.empty()) return;
+  const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
+  auto current = target_admin_->describe_topic_configs(targets, deadline);
+  if (!current.ok()) {
+    count_error("topic_config_sync");
+    log::warn("flow", flow_, ": cannot read topic configs of '", ctx_.target.name, "': ", current.error().message);
+    return;
+  }
+  for (const auto& [target, source] : source_of) {
+    auto found = current->find(target);
+    if (found == current->end()) continue;  // described next time
+    auto changes = config_sync_->changes(*source, found->second);
+    if (changes.empty()) continue;
+    auto st = target_admin_->alter_topic_configs(target, changes, deadline);
+    if (!st.ok() && changes.size() > 1) {
+      // One config the target rejects (an unknown name, a broker-side limit) must not hold back
+      // the others: set them one by one.
+      for (const auto& [name, value] : changes) {
+        auto one = target_admin_->alter_topic_configs(target, {{name, value}}, deadline);
+        if (!one.ok()) {
+          count_error("topic_config_sync");
+          log::warn("flow", flow_, ": target topic '", target, "': ", one.error().message);
+        }
+      }
+      continue;
+    }
+    if (!st.ok()) {
+      count_error("topic_config_sync");
+      log::warn("flow", flow_, ": target topic '", target, "': ", st.error().message);
+      continue;
+    }
+    std::string names;
+    for (const auto& [name, value] : changes) names += (names.empty() ? "" : ", ") + name;
+    log::info("flow", flow_, ": target topic '", target, "': configs synced (", names, ")");
+  }
+}
+
+Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics,
+                                     const std::map<std::string, kafka::TopicConfigs>& source_configs) {
   auto target = kafka::read_metadata(producer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!target.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + target.error().message);
 
@@ -232,7 +293,10 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
     const int partitions = static_cast<int>(topic->partitions.size());
     auto it = target->topics.find(name);
     if (it == target->topics.end()) {
-      create.push_back({name, partitions, ctx_.spec.replication_factor, {}});
+      std::map<std::string, std::string> configs;
+      auto sc = source_configs.find(topic->name);
+      if (config_sync_ && sc != source_configs.end()) configs = config_sync_->wanted(sc->second);
+      create.push_back({name, partitions, ctx_.spec.replication_factor, std::move(configs)});
     } else if (static_cast<int>(it->second.partitions.size()) < partitions) {
       auto st = target_admin_->create_partitions(name, partitions,
                                          kafka::deadline_in(ctx_.tuning.metadata_timeout));
@@ -241,6 +305,25 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
   }
   auto failures = target_admin_->create_topics(create, kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!failures.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + failures.error().message);
+  // A copied config the target refuses must not keep the topic from being created: create it
+  // plainly; the config sync then sets what the target accepts, one by one.
+  std::vector<kafka::NewTopic> plain;
+  for (auto& t : create) {
+    if (failures->count(t.name) != 0 && !t.configs.empty()) {
+      log::warn("flow", flow_, ": creating '", t.name, "' with the source's configs failed (",
+                failures->at(t.name).message, "); creating it without them");
+      t.configs.clear();
+      plain.push_back(t);
+    }
+  }
+  if (!plain.empty()) {
+    auto again = target_admin_->create_topics(plain, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+    if (!again.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + again.error().message);
+    for (const auto& t : plain) {
+      if (again->count(t.name) == 0) failures->erase(t.name);
+      else (*failures)[t.name] = again->at(t.name);
+    }
+  }
 
   std::string first_problem;
   for (const auto* topic : topics) {
@@ -348,6 +431,7 @@ void Session::on_delivery(const rd_kafka_message_t* msg) {
   }
   auto& ps = route->partition(msg->partition);
   ps.tracker.acked(offset);
+  if (ps.syncs != nullptr && msg->offset >= 0) ps.syncs->record(offset, msg->offset);
   ++ps.replicated;
   route->records->Increment();
   route->bytes->Increment(static_cast<double>(size));
@@ -456,6 +540,7 @@ void Session::on_assign(rd_kafka_topic_partition_list_t* partitions) {
     const prometheus::Labels labels{{"flow", flow_}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)}};
     ps.lag_gauge = &metrics_.partition_lag.Add(labels);
     ps.follower_gauge = &metrics_.fetch_from_follower.Add(labels);
+    if (offset_syncs_ != nullptr) ps.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
   }
   rd_kafka_error_t* error = nullptr;
   if (std::string_view(rd_kafka_rebalance_protocol(consumer_.get())) == "COOPERATIVE") {

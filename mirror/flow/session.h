@@ -20,13 +20,16 @@
 #include "mirror/flow/offset_tracker.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
+#include "mirror/mm2/offset_syncs.h"
+#include "mirror/topics/config_sync.h"
 #include "mirror/topics/naming.h"
 
 namespace mirror::flow {
 
 class Session {
  public:
-  Session(const FlowContext& context, StatusBoard& board);
+  // `offset_syncs`: where delivered (source offset, target offset) pairs go; null: nowhere.
+  Session(const FlowContext& context, StatusBoard& board, mm2::OffsetSyncStore* offset_syncs = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -49,6 +52,7 @@ class Session {
     int64_t lag = -1;
     prometheus::Gauge* lag_gauge = nullptr;
     prometheus::Gauge* follower_gauge = nullptr;
+    mm2::PartitionSyncs* syncs = nullptr;  // the flow's offset syncs of this partition
   };
 
   struct Route {
@@ -69,7 +73,11 @@ class Session {
 
   Status connect();
   Status refresh_topics();
-  Status ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics);
+  Status ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics,
+                              const std::map<std::string, kafka::TopicConfigs>& source_configs);
+  // Source topic configs of `topics` (empty when config sync is off or they cannot be read).
+  std::map<std::string, kafka::TopicConfigs> read_source_configs(const std::vector<const kafka::TopicInfo*>& topics);
+  void sync_topic_configs(const std::map<std::string, kafka::TopicConfigs>& source_configs);
   Status produce(rd_kafka_message_t* msg);
   void handle_consumer_error(const rd_kafka_message_t* msg);
   // Committable offsets above the last commit, of `only` (or of every assigned partition), marked
@@ -103,7 +111,9 @@ class Session {
   metrics::Metrics& metrics_;
   const std::string& flow_;
   std::optional<topics::TopicFilter> filter_;
+  std::optional<topics::ConfigSyncPolicy> config_sync_;  // set when sync_topic_configs_enabled
   topics::NamingPolicy naming_;
+  mm2::OffsetSyncStore* offset_syncs_;
 
   // State. Declared before the client handles so that the handles are destroyed first.
   std::map<std::string, std::unique_ptr<Route>> routes_;  // by source topic

@@ -49,7 +49,29 @@ Metrics::Metrics()
       errors(BuildCounter()
                  .Name("mirror_errors_total")
                  .Help("Errors by flow and kind")
-                 .Register(*registry_)) {}
+                 .Register(*registry_)),
+      heartbeat_age(BuildGauge()
+                        .Name("mirror_heartbeat_age_seconds")
+                        .Help("Seconds since the target acknowledged the flow's last heartbeat")
+                        .Register(*registry_)),
+      checkpoint_latency(BuildGauge()
+                             .Name("mirror_checkpoint_latency_seconds")
+                             .Help("Last checkpoint round: reading the source's group offsets to the "
+                                   "target acknowledging the checkpoints")
+                             .Register(*registry_)),
+      checkpoint_groups(BuildGauge()
+                            .Name("mirror_checkpoint_groups")
+                            .Help("Consumer groups checkpointed in the last round")
+                            .Register(*registry_)),
+      checkpoints(BuildCounter()
+                      .Name("mirror_checkpoints_total")
+                      .Help("Checkpoint records acknowledged by the target")
+                      .Register(*registry_)),
+      groups_synced(BuildGauge()
+                        .Name("mirror_groups_synced")
+                        .Help("Consumer groups whose translated offsets were committed on the target "
+                              "in the last sync round")
+                        .Register(*registry_)) {}
 
 const prometheus::Histogram::BucketBoundaries& Metrics::latency_buckets() {
   static const prometheus::Histogram::BucketBoundaries buckets{

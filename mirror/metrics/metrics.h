@@ -41,6 +41,12 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& flow_follower_fetching;   // flow
   prometheus::Family<prometheus::Gauge>& node_info;                // availability_zone, source
   prometheus::Family<prometheus::Counter>& errors;                 // flow, kind
+  // MirrorMaker 2 compatibility (mirror/mm2).
+  prometheus::Family<prometheus::Gauge>& heartbeat_age;            // flow
+  prometheus::Family<prometheus::Gauge>& checkpoint_latency;       // flow
+  prometheus::Family<prometheus::Gauge>& checkpoint_groups;        // flow
+  prometheus::Family<prometheus::Counter>& checkpoints;            // flow
+  prometheus::Family<prometheus::Gauge>& groups_synced;            // flow
 };
 
 }  // namespace mirror::metrics

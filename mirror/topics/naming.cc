@@ -37,12 +37,19 @@ NamingPolicy::NamingPolicy(config::ReplicationPolicy policy, std::string source_
       separator_(std::move(separator)) {}
 
 std::string NamingPolicy::target_topic(const std::string& source_topic) const {
-  if (policy_ == config::ReplicationPolicy::Identity) return source_topic;
+  if (policy_ == config::ReplicationPolicy::Identity && !is_heartbeats(source_topic)) return source_topic;
   return source_ + separator_ + source_topic;
 }
 
+bool NamingPolicy::is_heartbeats(const std::string& topic) const {
+  static const std::string name = "heartbeats";
+  if (topic == name) return true;
+  const std::string suffix = separator_ + name;
+  return topic.size() > suffix.size() && topic.compare(topic.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 bool NamingPolicy::is_from_target(const std::string& topic) const {
-  if (policy_ == config::ReplicationPolicy::Identity) return false;
+  if (policy_ == config::ReplicationPolicy::Identity && !is_heartbeats(topic)) return false;
   const std::string prefix = target_ + separator_;
   return topic.size() > prefix.size() && topic.compare(0, prefix.size(), prefix) == 0;
 }
@@ -56,7 +63,8 @@ bool is_internal_topic(const std::string& topic) {
 }
 
 bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming) {
-  return !is_internal_topic(topic) && !naming.is_from_target(topic) && filter.matches(topic);
+  return !is_internal_topic(topic) && !naming.is_from_target(topic) &&
+         (filter.matches(topic) || naming.is_heartbeats(topic));
 }
 
 }  // namespace mirror::topics

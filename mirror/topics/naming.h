@@ -29,7 +29,12 @@ class NamingPolicy {
   NamingPolicy(config::ReplicationPolicy policy, std::string source_cluster, std::string target_cluster,
                std::string separator);
 
+  // Heartbeats topics are always prefixed, under `identity` too (as MM2's IdentityReplicationPolicy
+  // does), so that a cluster's own `heartbeats` never mixes with replicated ones.
   std::string target_topic(const std::string& source_topic) const;
+
+  // MM2's heartbeats topics: `heartbeats` itself, or a replica of one ("primary.heartbeats").
+  bool is_heartbeats(const std::string& topic) const;
 
   // True when `topic` on the source is itself a replica that came from the target cluster
   // ("backup.orders" when replicating primary -> backup under `default`): sending it back would
@@ -46,7 +51,8 @@ class NamingPolicy {
 // Internal topics mirror and MirrorMaker 2 keep for themselves; never replicated.
 bool is_internal_topic(const std::string& topic);
 
-// The whole decision for one source topic.
+// The whole decision for one source topic. Heartbeats topics are replicated whatever the filter
+// says (as MM2 does), so that monitoring downstream sees every hop.
 bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming);
 
 }  // namespace mirror::topics

@@ -30,6 +30,26 @@ TEST(NamingPolicy, ReplicasFromTheTargetAreNotSentBack) {
   EXPECT_FALSE(p.is_from_target("primary.orders")) << "a replica of ourselves is not from the target";
 }
 
+TEST(NamingPolicy, HeartbeatsTopicsAreAlwaysReplicatedAndPrefixed) {
+  NamingPolicy p(ReplicationPolicy::Default, "primary", "backup", ".");
+  auto only_orders = TopicFilter::make({"orders"}, {});
+  ASSERT_TRUE(only_orders.ok());
+  EXPECT_TRUE(p.is_heartbeats("heartbeats"));
+  EXPECT_TRUE(p.is_heartbeats("third.heartbeats"));
+  EXPECT_FALSE(p.is_heartbeats("myheartbeats"));
+  EXPECT_FALSE(p.is_heartbeats("heartbeats.x"));
+  EXPECT_TRUE(should_replicate("heartbeats", *only_orders, p)) << "whatever the filter says";
+  EXPECT_TRUE(should_replicate("third.heartbeats", *only_orders, p));
+  EXPECT_FALSE(should_replicate("backup.heartbeats", *only_orders, p)) << "came from the target: a cycle";
+  EXPECT_FALSE(should_replicate("other", *only_orders, p));
+
+  NamingPolicy identity(ReplicationPolicy::Identity, "primary", "backup", ".");
+  EXPECT_EQ(identity.target_topic("orders"), "orders");
+  EXPECT_EQ(identity.target_topic("heartbeats"), "primary.heartbeats") << "as MM2's IdentityReplicationPolicy";
+  EXPECT_TRUE(identity.is_from_target("backup.heartbeats"));
+  EXPECT_FALSE(should_replicate("primary.checkpoints.internal", *only_orders, p));
+}
+
 TEST(TopicFilter, FullMatchIncludeThenExclude) {
   auto f = TopicFilter::make({"orders\\..*", "payments"}, {".*\\.internal"});
   ASSERT_TRUE(f.ok());
