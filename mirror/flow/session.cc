@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <thread>
 
 #include "mirror/common/log.h"
 #include "mirror/flow/fetch_mode.h"
@@ -187,7 +188,7 @@ Status Session::refresh_topics() {
     if (topic.partitions.empty() || !topics::should_replicate(name, *filter_, naming_)) continue;
     selected.push_back(&topic);
     auto it = routes_.find(name);
-    if (it == routes_.end() || it->second->partitions.size() < topic.partitions.size()) {
+    if (it == routes_.end() || it->second->target_partitions < static_cast<int>(topic.partitions.size())) {
       to_prepare.push_back(&topic);
     }
   }
@@ -351,9 +352,28 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
                 " partitions)");
     }
     route->partition(static_cast<int32_t>(topic->partitions.size()) - 1);  // size the table
+    route->target_partitions = static_cast<int>(topic->partitions.size());
   }
   if (!first_problem.empty()) return make_error(first_problem);
   return {};
+}
+
+// Reads the target topic's metadata into the producer until it has `partition` (or the deadline).
+Status Session::await_target_partition(Route& route, int32_t partition) {
+  const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
+  while (true) {
+    const rd_kafka_metadata_t* raw = nullptr;
+    const auto err = rd_kafka_metadata(producer_.get(), 0, route.target.get(), &raw,
+                                       std::max(1, kafka::remaining_ms(deadline)));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      kafka::MetadataPtr md(raw);
+      if (md->topic_cnt == 1 && md->topics[0].partition_cnt > partition) return {};
+    }
+    if (kafka::remaining_ms(deadline) == 0 || (stop_ != nullptr && stop_->load())) {
+      return make_error("target topic '" + route.target_topic + "' has no partition " + std::to_string(partition));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Session::Route* Session::route_for(rd_kafka_topic_t* rkt) {
@@ -385,6 +405,7 @@ Status Session::produce(rd_kafka_message_t* msg) {
   if (ts < 0) ts = 0;  // 0: the producer stamps the current time
   const size_t size = record_size(msg);
 
+  bool refreshed = false;
   while (true) {
     const auto err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(route->target.get()), RD_KAFKA_V_PARTITION(msg->partition),
@@ -400,6 +421,15 @@ Status Session::produce(rd_kafka_message_t* msg) {
         return fatal_ ? Status(*fatal_) : Status();
       }
       continue;
+    }
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION && !refreshed) {
+      // A partition just added on the source: grow the target topic (if the topic refresh has not
+      // yet) and wait until the producer's metadata has the partition.
+      refreshed = true;
+      if (route->target_partitions <= msg->partition) {
+        if (auto st = refresh_topics(); !st.ok()) log::warn("flow", flow_, ": topic refresh: ", st.error().message);
+      }
+      if (await_target_partition(*route, msg->partition).ok()) continue;
     }
     if (headers_copy != nullptr) rd_kafka_headers_destroy(headers_copy);
     count_error("produce");

@@ -59,6 +59,7 @@ class Session {
     std::string source_topic;
     std::string target_topic;
     kafka::TopicPtr target;  // producer topic handle; its opaque points back here
+    int target_partitions = 0;  // partitions the target topic is known to have
     std::vector<std::unique_ptr<PartitionState>> partitions;
     prometheus::Counter* records = nullptr;
     prometheus::Counter* bytes = nullptr;
@@ -91,6 +92,7 @@ class Session {
   void shutdown(bool graceful);
   void count_error(const std::string& kind);
   Route* route_for(rd_kafka_topic_t* rkt);
+  Status await_target_partition(Route& route, int32_t partition);
 
   void on_assign(rd_kafka_topic_partition_list_t* partitions);
   void on_revoke(rd_kafka_topic_partition_list_t* partitions, bool lost);
