@@ -35,7 +35,21 @@ public final class Kt {
       "  copy           --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--create] [--drop P:O,...] [--duplicate P:O,...] [--alter-header P:O,...]",
       "  format         --node CLUSTER_ID=server.properties [--node ...]   (KRaft storage, one JVM)",
-      "  check-selftest (the checker's matching rules on synthetic partitions; no Kafka)");
+      "  check-selftest (the checker's matching rules on synthetic partitions; no Kafka)",
+      "MirrorMaker 2 compatibility (MM2's own client library, connect-mirror-client):",
+      "  mm2-translate  --bootstrap B --source-alias A --group G [--timeout S]   (RemoteClusterUtils.translateOffsets)",
+      "  mm2-client     --bootstrap B [--hops-for ALIAS]...   (heartbeat/checkpoint topics, upstream clusters, hops)",
+      "  mm2-heartbeats --bootstrap B [--topic heartbeats] [--since MS]   (Heartbeat.deserializeRecord of every record)",
+      "  mm2-checkpoints --bootstrap B --topic T [--group G]...   (Checkpoint.deserializeRecord of every record)",
+      "  mm2-emit-heartbeat --bootstrap B --source-alias S --target-alias T [--topic heartbeats] [--count N]",
+      "  group-commit   --bootstrap B --topic T --group G (--per-partition N | --counts P:N,...)",
+      "  group-offsets  --bootstrap B --group G [--topic T]",
+      "  list-groups    --bootstrap B",
+      "  read-from      --source-bootstrap S --source-topic T (--source-group G | --consumed P:O,...)",
+      "                 --target-bootstrap B --target-topic T2 (--offsets P:O,... | --target-group G2)",
+      "  topic-configs  --bootstrap B --topic T",
+      "  alter-topic-config --bootstrap B --topic T [--set k=v]... [--delete k]...",
+      "  add-partitions --bootstrap B --topic T --total N");
 
   public static void main(String[] argv) {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
@@ -59,6 +73,18 @@ public final class Kt {
         case "copy": rc = Copy.run(a); break;
         case "format": rc = Format.run(a); break;
         case "check-selftest": rc = CheckSelfTest.run(a); break;
+        case "mm2-translate": rc = Mm2.translate(a); break;
+        case "mm2-client": rc = Mm2.client(a); break;
+        case "mm2-heartbeats": rc = Mm2.heartbeats(a); break;
+        case "mm2-checkpoints": rc = Mm2.checkpoints(a); break;
+        case "mm2-emit-heartbeat": rc = Mm2.emitHeartbeat(a); break;
+        case "group-commit": rc = Offsets.groupCommit(a); break;
+        case "group-offsets": rc = Offsets.groupOffsets(a); break;
+        case "list-groups": rc = Offsets.listGroups(a); break;
+        case "read-from": rc = Offsets.readFrom(a); break;
+        case "topic-configs": rc = TopicConfigs.describe(a); break;
+        case "alter-topic-config": rc = TopicConfigs.alter(a); break;
+        case "add-partitions": rc = TopicConfigs.addPartitions(a); break;
         default:
           System.err.println("kt: unknown command " + argv[0] + "\n" + USAGE);
           rc = 2;
