@@ -1,10 +1,12 @@
 #include "mirror/kafka/admin.h"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <string_view>
 
+#include "mirror/kafka/admin_ops.h"
 #include "mirror/kafka/handles.h"
 
 namespace mirror::kafka {
@@ -42,6 +44,21 @@ Result<EventPtr> wait_event(rd_kafka_queue_t* queue, rd_kafka_event_type_t type,
     }
     return ev;
   }
+}
+
+// One error naming every partition of `list` that carries one (an OK status when none does).
+Status partition_errors(const std::string& what, const rd_kafka_topic_partition_list_t* list) {
+  std::string failed;
+  rd_kafka_resp_err_t first = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; list != nullptr && i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    if (first == RD_KAFKA_RESP_ERR_NO_ERROR) first = tp.err;
+    failed += (failed.empty() ? "" : "; ") + std::string(tp.topic) + "[" + std::to_string(tp.partition) +
+              "]: " + rd_kafka_err2str(tp.err);
+  }
+  if (failed.empty()) return {};
+  return make_error(what + ": " + failed, first);
 }
 
 }  // namespace
@@ -166,25 +183,135 @@ class KafkaAdmin final : public ClusterAdmin {
     return {};
   }
 
-  // Implemented in a following change (MM2 compatibility).
-  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(const std::vector<std::string>&,
-                                                                     Deadline) override {
-    return make_error("describe configs: not implemented yet", 0, false);
+  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(const std::vector<std::string>& topics,
+                                                                     Deadline deadline) override {
+    std::map<std::string, TopicConfigs> out;
+    if (topics.empty()) return out;
+    std::vector<ConfigResourcePtr> owned;
+    std::vector<rd_kafka_ConfigResource_t*> raw;
+    for (const auto& t : topics) {
+      owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+      raw.push_back(owned.back().get());
+    }
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
+    rd_kafka_DescribeConfigs(rk_, raw.data(), raw.size(), options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, deadline, "describe configs");
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev->get()), &count);
+    for (size_t i = 0; i < count; ++i) {
+      if (rd_kafka_ConfigResource_error(resources[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      TopicConfigs& configs = out[rd_kafka_ConfigResource_name(resources[i])];
+      size_t entry_count = 0;
+      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[i], &entry_count);
+      for (size_t e = 0; e < entry_count; ++e) {
+        const char* value = rd_kafka_ConfigEntry_value(entries[e]);  // NULL for sensitive ones
+        ConfigEntry entry;
+        entry.value = value != nullptr ? value : "";
+        // Only a value set on the topic itself is the topic's own; broker-level values (dynamic or
+        // static) and built-in defaults all count as defaults here.
+        entry.is_default = rd_kafka_ConfigEntry_source(entries[e]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
+        entry.read_only = rd_kafka_ConfigEntry_is_read_only(entries[e]) != 0;
+        entry.sensitive = rd_kafka_ConfigEntry_is_sensitive(entries[e]) != 0;
+        configs[rd_kafka_ConfigEntry_name(entries[e])] = std::move(entry);
+      }
+    }
+    return out;
   }
-  Status alter_topic_configs(const std::string&, const std::map<std::string, std::string>&, Deadline) override {
-    return make_error("alter configs: not implemented yet", 0, false);
+
+  Status alter_topic_configs(const std::string& topic, const std::map<std::string, std::string>& set,
+                             Deadline deadline) override {
+    if (set.empty()) return {};
+    std::string names;
+    for (const auto& [k, v] : set) names += (names.empty() ? "" : ", ") + k;
+    const std::string what = "alter configs of topic '" + topic + "' (" + names + ")";
+    ConfigResourcePtr resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+    for (const auto& [k, v] : set) {
+      ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(resource.get(), k.c_str(),
+                                                                    RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, v.c_str()));
+      if (error) {
+        return make_error(what + ": config '" + k + "': " + rd_kafka_error_string(error.get()),
+                          rd_kafka_error_code(error.get()), false);
+      }
+    }
+    rd_kafka_ConfigResource_t* raw = resource.get();
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, deadline);
+    rd_kafka_IncrementalAlterConfigs(rk_, &raw, 1, options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, deadline, what.c_str());
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t** resources = rd_kafka_IncrementalAlterConfigs_result_resources(
+        rd_kafka_event_IncrementalAlterConfigs_result(ev->get()), &count);
+    for (size_t i = 0; i < count; ++i) {
+      const auto err = rd_kafka_ConfigResource_error(resources[i]);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      const char* msg = rd_kafka_ConfigResource_error_string(resources[i]);
+      return make_error(what + ": " + (msg != nullptr && *msg != 0 ? msg : rd_kafka_err2str(err)), err);
+    }
+    return {};
   }
-  Result<std::vector<std::string>> list_groups(Deadline) override {
-    return make_error("list groups: not implemented yet", 0, false);
+
+  Result<std::vector<std::string>> list_groups(Deadline deadline) override {
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, deadline);
+    rd_kafka_ListConsumerGroups(rk_, options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, deadline, "list groups");
+    if (!ev.ok()) return ev.error();
+    const auto* result = rd_kafka_event_ListConsumerGroups_result(ev->get());
+    size_t valid_count = 0;
+    size_t error_count = 0;
+    const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(result, &valid_count);
+    const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &error_count);
+    // Errors come per broker: what the other brokers listed is still worth having.
+    if (valid_count == 0 && error_count > 0) {
+      std::string msg = "list groups:";
+      for (size_t i = 0; i < error_count; ++i) msg += std::string(i == 0 ? " " : "; ") + rd_kafka_error_string(errors[i]);
+      return make_error(msg, rd_kafka_error_code(errors[0]));
+    }
+    std::vector<std::string> ids;
+    ids.reserve(valid_count);
+    for (size_t i = 0; i < valid_count; ++i) ids.emplace_back(rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+    std::sort(ids.begin(), ids.end());
+    return ids;
   }
-  Result<GroupOffsets> group_offsets(const std::string&, Deadline) override {
-    return make_error("group offsets: not implemented yet", 0, false);
+
+  Result<GroupOffsets> group_offsets(const std::string& group, Deadline deadline) override {
+    return list_group_offsets(rk_, group, nullptr, deadline);  // every partition the group committed
   }
-  Result<GroupState> describe_group(const std::string&, Deadline) override {
-    return make_error("describe group: not implemented yet", 0, false);
+
+  Result<GroupState> describe_group(const std::string& group, Deadline deadline) override {
+    const std::string what = "describe group '" + group + "'";
+    const char* ids[] = {group.c_str()};
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline);
+    rd_kafka_DescribeConsumerGroups(rk_, ids, 1, options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, deadline, what.c_str());
+    if (!ev.ok()) return ev.error();
+    size_t count = 0;
+    const rd_kafka_ConsumerGroupDescription_t** groups = rd_kafka_DescribeConsumerGroups_result_groups(
+        rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &count);
+    if (count == 0) return make_error(what + ": no description in the answer");
+    const rd_kafka_ConsumerGroupDescription_t* desc = groups[0];
+    GroupState state;
+    if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(desc)) {
+      if (rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
+        state.state = rd_kafka_consumer_group_state_name(RD_KAFKA_CONSUMER_GROUP_STATE_DEAD);
+        return state;
+      }
+      return make_error(what + ": " + rd_kafka_error_string(error), rd_kafka_error_code(error));
+    }
+    const auto raw_state = rd_kafka_ConsumerGroupDescription_state(desc);
+    state.exists = raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD && raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN;
+    state.members = state.exists ? static_cast<int>(rd_kafka_ConsumerGroupDescription_member_count(desc)) : 0;
+    state.state = rd_kafka_consumer_group_state_name(raw_state);
+    return state;
   }
-  Status commit_group_offsets(const std::string&, const GroupOffsets&, Deadline) override {
-    return make_error("commit group offsets: not implemented yet", 0, false);
+
+  Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets, Deadline deadline) override {
+    return alter_group_offsets(rk_, group, offsets, deadline);
   }
 
  private:
@@ -192,6 +319,78 @@ class KafkaAdmin final : public ClusterAdmin {
 };
 
 }  // namespace
+
+Result<GroupOffsets> list_group_offsets(rd_kafka_t* rk, const std::string& group,
+                                        const rd_kafka_topic_partition_list_t* partitions, Deadline deadline) {
+  const std::string what = "group offsets of '" + group + "'";
+  ListGroupOffsetsPtr request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), partitions));
+  rd_kafka_ListConsumerGroupOffsets_t* raw = request.get();
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline);
+  rd_kafka_ListConsumerGroupOffsets(rk, &raw, 1, options.get(), queue.get());
+  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, deadline, what.c_str());
+  if (!ev.ok()) return ev.error();
+  size_t count = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+      rd_kafka_event_ListConsumerGroupOffsets_result(ev->get()), &count);
+  GroupOffsets out;
+  for (size_t i = 0; i < count; ++i) {
+    if (const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[i])) {
+      return make_error(what + ": " + rd_kafka_error_string(error), rd_kafka_error_code(error));
+    }
+    const rd_kafka_topic_partition_list_t* list = rd_kafka_group_result_partitions(groups[i]);
+    for (int p = 0; list != nullptr && p < list->cnt; ++p) {
+      const auto& tp = list->elems[p];
+      if (tp.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;  // as good as no commit
+      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return make_error(what + ": " + tp.topic + "[" + std::to_string(tp.partition) + "]: " +
+                              rd_kafka_err2str(tp.err),
+                          tp.err);
+      }
+      if (tp.offset < 0) continue;  // no commit
+      CommittedOffset committed{tp.offset, {}};
+      if (tp.metadata != nullptr && tp.metadata_size > 0) {
+        committed.metadata.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+      }
+      out[{tp.topic, tp.partition}] = std::move(committed);
+    }
+  }
+  return out;
+}
+
+Status alter_group_offsets(rd_kafka_t* rk, const std::string& group, const GroupOffsets& offsets,
+                           Deadline deadline) {
+  if (offsets.empty()) return {};
+  const std::string what = "commit offsets of group '" + group + "'";
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [tp, committed] : offsets) {
+    rd_kafka_topic_partition_t* elem = rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second);
+    elem->offset = committed.offset;
+    if (!committed.metadata.empty()) {
+      // Freed by rd_kafka_topic_partition_list_destroy.
+      elem->metadata = rd_kafka_mem_malloc(rk, committed.metadata.size());
+      std::memcpy(elem->metadata, committed.metadata.data(), committed.metadata.size());
+      elem->metadata_size = committed.metadata.size();
+    }
+  }
+  AlterGroupOffsetsPtr request(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get()));
+  rd_kafka_AlterConsumerGroupOffsets_t* raw = request.get();
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, deadline);
+  rd_kafka_AlterConsumerGroupOffsets(rk, &raw, 1, options.get(), queue.get());
+  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, deadline, what.c_str());
+  if (!ev.ok()) return ev.error();
+  size_t count = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+      rd_kafka_event_AlterConsumerGroupOffsets_result(ev->get()), &count);
+  for (size_t i = 0; i < count; ++i) {
+    if (const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[i])) {
+      return make_error(what + ": " + rd_kafka_error_string(error), rd_kafka_error_code(error));
+    }
+    if (auto st = partition_errors(what, rd_kafka_group_result_partitions(groups[i])); !st.ok()) return st;
+  }
+  return {};
+}
 
 std::unique_ptr<ClusterAdmin> make_admin(rd_kafka_t* rk) { return std::make_unique<KafkaAdmin>(rk); }
 
