@@ -31,6 +31,13 @@ Result<kafka::HandlePtr> client(const config::ClusterSpec& cluster, kafka::Prope
   return kafka::make_client(kafka::ClientType::Producer, std::move(conf.value()));
 }
 
+// The first problem of a round (and how many more), or ok.
+Status summarise(const std::vector<std::string>& problems) {
+  if (problems.empty()) return {};
+  std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+  return make_error(problems.front() + more);
+}
+
 }  // namespace
 
 bool Tasks::wanted(const config::FlowSpec& spec) {
@@ -144,16 +151,19 @@ Status Tasks::ensure_topics() {
   return {};
 }
 
-void Tasks::heartbeat() {
-  const auto record = encode(Heartbeat{ctx_.source.name, ctx_.target.name, wall_ms()});
+Status Tasks::produce(const std::string& topic, const EncodedRecord& record, void* kind) {
   const auto err = rd_kafka_producev(
-      producer_.get(), RD_KAFKA_V_TOPIC(kHeartbeatsTopic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-      RD_KAFKA_V_OPAQUE(kHeartbeat), RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    report("heartbeat", make_error(std::string("produce: ") + rd_kafka_err2str(err), err));
-  }
+      RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()), RD_KAFKA_V_OPAQUE(kind),
+      RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  return make_error("produce to " + topic + ": " + rd_kafka_err2str(err), err);
+}
+
+void Tasks::heartbeat() {
+  report("heartbeat", produce(kHeartbeatsTopic, encode(Heartbeat{ctx_.source.name, ctx_.target.name, wall_ms()}),
+                              kHeartbeat));
 }
 
 void Tasks::checkpoint_round(bool emit, bool sync_groups) {
@@ -178,16 +188,8 @@ void Tasks::checkpoint_round(bool emit, bool sync_groups) {
   checkpoints_failed_ = 0;
   Status produced;
   for (const auto& c : changed) {
-    const auto record = encode(c);
-    const auto err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-        RD_KAFKA_V_OPAQUE(kCheckpoint), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      produced = make_error(std::string("produce to ") + topic + ": " + rd_kafka_err2str(err), err);
-      break;
-    }
+    produced = produce(topic, encode(c), kCheckpoint);
+    if (!produced.ok()) break;
   }
   auto flushed = kafka::flush(producer_.get(), deadline);
   if (produced.ok() && !flushed.ok()) produced = flushed;
@@ -203,28 +205,12 @@ void Tasks::checkpoint_round(bool emit, bool sync_groups) {
     checkpoints_->Increment(static_cast<double>(checkpoints_acked_));
     checkpoint_groups_->Set(static_cast<double>(round->groups.size()));
   }
-  if (!produced.ok()) {
-    report("checkpoint", produced);
-  } else if (!round->problems.empty()) {
-    report("checkpoint", make_error(round->problems.front() +
-                                    (round->problems.size() > 1
-                                         ? " (and " + std::to_string(round->problems.size() - 1) + " more)"
-                                         : std::string())));
-  } else {
-    report("checkpoint", {});
-  }
+  report("checkpoint", produced.ok() ? summarise(round->problems) : produced);
 
   if (!sync_groups || !produced.ok()) return;
   auto synced = checkpointer_->sync(*target_admin_, round->groups, kafka::deadline_in(ctx_.timeout));
   groups_synced_->Set(synced.in_sync);
-  if (synced.problems.empty()) {
-    report("group_sync", {});
-  } else {
-    report("group_sync", make_error(synced.problems.front() +
-                                    (synced.problems.size() > 1
-                                         ? " (and " + std::to_string(synced.problems.size() - 1) + " more)"
-                                         : std::string())));
-  }
+  report("group_sync", summarise(synced.problems));
 }
 
 void Tasks::on_delivery(const rd_kafka_message_t* msg) {

@@ -24,6 +24,7 @@
 #include "mirror/metrics/metrics.h"
 #include "mirror/mm2/checkpointer.h"
 #include "mirror/mm2/offset_syncs.h"
+#include "mirror/mm2/records.h"
 
 namespace mirror::mm2 {
 
@@ -57,6 +58,7 @@ class Tasks {
   void run();
   Status connect();
   Status ensure_topics();
+  Status produce(const std::string& topic, const EncodedRecord& record, void* kind);
   void heartbeat();
   void checkpoint_round(bool emit, bool sync_groups);
   void report(const std::string& kind, const Status& st);
