@@ -274,7 +274,9 @@ class KafkaAdmin final : public ClusterAdmin {
     std::vector<std::string> ids;
     ids.reserve(valid_count);
     for (size_t i = 0; i < valid_count; ++i) ids.emplace_back(rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+    // One answer per broker; a group that moved coordinator while they were asked can be in two.
     std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return ids;
   }
 
