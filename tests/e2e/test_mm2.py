@@ -486,5 +486,44 @@ class M6CheckpointsAcrossRestart(Mm2Case):
         r = self.kt.read_from(self.bootstraps[SRC], topic, {0: 260, 1: 250}, self.bootstraps[TGT], tt, offsets=tr)
         self.assert_failover_reads(r, "consumer started at the translated offsets after the restart")
 
+
+class M7TranslationAcrossTransactionGaps(Mm2Case):
+    """Offset translation on a transactional source topic: every transaction leaves a marker, and
+    aborted transactions leave records no read_committed reader sees, so source offsets have gaps
+    while the target's are consecutive. Offset arithmetic would be wrong here; the translation must
+    still be the target offset of the first record the group has not consumed."""
+
+    def test_translation_across_transaction_gaps(self):
+        name = self.flow_name("m7")
+        topic = self.topic("m7")
+        tt = "%s.%s" % (SRC, topic)
+        group = "m7-group-" + self.rid
+        parts, per = 2, 200
+        self.create_source_topic(SRC, topic, parts)
+        tx = self.kt.run("produce-tx", "--bootstrap", self.bootstraps[SRC], "--topic", topic, "--count", parts * per,
+                         "--per-txn", 7, "--abort-every", 5).json
+        self.assertEqual(tx["acked"], parts * per)
+        ends = self.kt.end_offsets_map(self.bootstraps[SRC], topic)
+        self.assertTrue(all(ends[p] > per for p in range(parts)), "test setup: no gaps in the source: %s" % ends)
+        pre = self.prefill_target(tt, parts)
+        first = {0: 37, 1: 150}   # records consumed (not offsets)
+        c1 = {int(p): o for p, o in self.kt.group_commit(self.bootstraps[SRC], topic, group, first)["committed"].items()}
+        self.assertTrue(any(c1[p] != first[p] for p in range(parts)), "test setup: committed offsets %s equal the "
+                        "record counts, so the gaps would not matter" % c1)
+
+        self.start_mirror([flow(name, SRC, TGT, [topic], emit_checkpoints_interval_seconds=1)])
+        self.wait_copied(topic, tt, pre, {p: per for p in range(parts)})
+        # The target holds the committed source records in order after the unrelated ones, so the
+        # first record the group has not consumed is at pre + (records consumed).
+        tr = self.wait_translation(group, tt, {p: pre[p] + first[p] for p in range(parts)})
+        r = self.kt.read_from(self.bootstraps[SRC], topic, c1, self.bootstraps[TGT], tt, offsets=tr)
+        self.assert_failover_reads(r, "consumer started at the translated offsets (source with gaps)")
+
+        more = {0: per - first[0], 1: 20}  # partition 0 to its end (its committed offset is then a marker's)
+        c2 = {int(p): o for p, o in self.kt.group_commit(self.bootstraps[SRC], topic, group, more)["committed"].items()}
+        tr = self.wait_translation(group, tt, {p: pre[p] + first[p] + more[p] for p in range(parts)}, timeout=60)
+        r = self.kt.read_from(self.bootstraps[SRC], topic, c2, self.bootstraps[TGT], tt, offsets=tr)
+        self.assert_failover_reads(r, "consumer started at the translated offsets after the group moved")
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -49,7 +49,8 @@ public final class Kt {
       "                 --target-bootstrap B --target-topic T2 (--offsets P:O,... | --target-group G2)",
       "  topic-configs  --bootstrap B --topic T",
       "  alter-topic-config --bootstrap B --topic T [--set k=v]... [--delete k]...",
-      "  add-partitions --bootstrap B --topic T --total N");
+      "  add-partitions --bootstrap B --topic T --total N",
+      "  produce-tx     --bootstrap B --topic T --count N [--per-txn K] [--abort-every M] [--partitions 0,1] [--run-id ID]");
 
   public static void main(String[] argv) {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
@@ -85,6 +86,7 @@ public final class Kt {
         case "topic-configs": rc = TopicConfigs.describe(a); break;
         case "alter-topic-config": rc = TopicConfigs.alter(a); break;
         case "add-partitions": rc = TopicConfigs.addPartitions(a); break;
+        case "produce-tx": rc = TxProduce.run(a); break;
         default:
           System.err.println("kt: unknown command " + argv[0] + "\n" + USAGE);
           rc = 2;
