@@ -227,11 +227,16 @@ std::map<std::string, kafka::TopicConfigs> Session::read_source_configs(
   for (const auto* t : topics) names.push_back(t->name);
   auto configs = source_admin_->describe_topic_configs(names, kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!configs.ok()) {
-    count_error("topic_config_sync");
-    log::warn("flow", flow_, ": cannot read topic configs of '", ctx_.source.name, "': ", configs.error().message);
+    config_sync_problem("cannot read topic configs of '" + ctx_.source.name + "': " + configs.error().message);
     return {};
   }
   return std::move(configs.value());
+}
+
+// Counted every time, logged once per session and problem (it recurs at every topic refresh).
+void Session::config_sync_problem(const std::string& message) {
+  count_error("topic_config_sync");
+  if (config_sync_logged_.insert(message).second) log::warn("flow", flow_, ": ", message);
 }
 
 // Brings the configs of existing target topics in line with their source topics (only configs the
@@ -249,8 +254,7 @@ void Session::sync_topic_configs(const std::map<std::string, kafka::TopicConfigs
   const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
   auto current = target_admin_->describe_topic_configs(targets, deadline);
   if (!current.ok()) {
-    count_error("topic_config_sync");
-    log::warn("flow", flow_, ": cannot read topic configs of '", ctx_.target.name, "': ", current.error().message);
+    config_sync_problem("cannot read topic configs of '" + ctx_.target.name + "': " + current.error().message);
     return;
   }
   for (const auto& [target, source] : source_of) {
@@ -264,16 +268,12 @@ void Session::sync_topic_configs(const std::map<std::string, kafka::TopicConfigs
       // the others: set them one by one.
       for (const auto& [name, value] : changes) {
         auto one = target_admin_->alter_topic_configs(target, {{name, value}}, deadline);
-        if (!one.ok()) {
-          count_error("topic_config_sync");
-          log::warn("flow", flow_, ": target topic '", target, "': ", one.error().message);
-        }
+        if (!one.ok()) config_sync_problem("target topic '" + target + "': " + one.error().message);
       }
       continue;
     }
     if (!st.ok()) {
-      count_error("topic_config_sync");
-      log::warn("flow", flow_, ": target topic '", target, "': ", st.error().message);
+      config_sync_problem("target topic '" + target + "': " + st.error().message);
       continue;
     }
     std::string names;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -79,6 +80,7 @@ class Session {
   // Source topic configs of `topics` (empty when config sync is off or they cannot be read).
   std::map<std::string, kafka::TopicConfigs> read_source_configs(const std::vector<const kafka::TopicInfo*>& topics);
   void sync_topic_configs(const std::map<std::string, kafka::TopicConfigs>& source_configs);
+  void config_sync_problem(const std::string& message);
   Status produce(rd_kafka_message_t* msg);
   void handle_consumer_error(const rd_kafka_message_t* msg);
   // Committable offsets above the last commit, of `only` (or of every assigned partition), marked
@@ -124,6 +126,7 @@ class Session {
   kafka::ClusterInfo source_info_;
   std::map<int32_t, BrokerCounter> fetch_counters_;
   std::map<std::string, prometheus::Counter*> error_counters_;
+  std::set<std::string> config_sync_logged_;
   prometheus::Histogram* latency_ = nullptr;
   size_t in_flight_bytes_ = 0;
   size_t in_flight_records_ = 0;

@@ -22,7 +22,21 @@ void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
     }
   }
   runs_.push_back(Run{upstream, downstream, upstream});
-  while (runs_.size() > max_runs_) runs_.pop_front();
+  if (runs_.size() > max_runs_) thin_out();
+}
+
+// Too many runs (a transactional topic starts one at every commit marker): every second run of the
+// older half goes. Translation stays safe: an offset that fell in a dropped run now lies "in the gap
+// after" the run before it, which translates to the target offset right after that run — earlier
+// than exact, so a failed-over consumer re-reads a little (as with MM2's sparse syncs), never skips.
+// The first run stays, so nothing that was translatable becomes untranslatable.
+void PartitionSyncs::thin_out() {
+  const size_t older = runs_.size() / 2;
+  std::deque<Run> kept;
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (i >= older || i % 2 == 0) kept.push_back(runs_[i]);
+  }
+  runs_.swap(kept);
 }
 
 std::optional<int64_t> PartitionSyncs::translate(int64_t committed) const {

@@ -11,6 +11,8 @@
 // after a run, the answer is the target offset right after that run. Either way a consumer starting
 // there on the target reads every record the group has not consumed. Offsets before the first
 // known pair cannot be translated (nothing is returned: a checkpoint never points past a record).
+// Beyond `max_runs` runs per partition, older runs are thinned out: old offsets then translate
+// conservatively (a few re-reads), recent ones stay exact.
 //
 // Thread-safe: a flow's sessions record, its checkpoint task translates.
 #pragma once
@@ -42,6 +44,8 @@ class PartitionSyncs {
     int64_t upstream_last;
     int64_t downstream_last() const { return downstream_first + (upstream_last - upstream_first); }
   };
+  void thin_out();
+
   mutable std::mutex mutex_;
   std::deque<Run> runs_;  // ascending, non-overlapping upstream ranges
   size_t max_runs_;
