@@ -22,9 +22,14 @@
 namespace mirror::flow {
 
 struct Tuning {
-  std::chrono::milliseconds poll_timeout{100};
+  std::chrono::milliseconds poll_timeout{100};       // waiting for records, nothing in flight
+  std::chrono::milliseconds busy_poll_timeout{10};  // waiting for records or deliveries
   size_t max_in_flight_bytes = 32u << 20;  // sent to the target, not acknowledged yet
   size_t max_in_flight_records = 50000;
+  // Over those limits the flow stops taking records from the consumer (its prefetch queue then
+  // fills and fetching stops by itself); only when the target frees nothing for this long are the
+  // partitions paused, which makes librdkafka drop what it had prefetched.
+  std::chrono::milliseconds pause_after{1000};
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds stats_interval{1000};
   std::chrono::milliseconds status_interval{1000};

@@ -89,7 +89,8 @@ class Session {
   void forget_committed(const rd_kafka_topic_partition_list_t* offsets, bool failed_only);
   void commit_async();
   Status commit_sync(const rd_kafka_topic_partition_list_t* partitions);
-  void apply_backpressure();
+  bool over_limits() const;
+  void apply_backpressure(bool over);
   void publish_status();
   void shutdown(bool graceful);
   void count_error(const std::string& kind);
@@ -131,6 +132,7 @@ class Session {
   size_t in_flight_bytes_ = 0;
   size_t in_flight_records_ = 0;
   bool paused_ = false;
+  std::optional<Clock::time_point> held_since_;  // over the limits since, not paused yet
   bool fallback_logged_ = false;
   bool racks_warned_ = false;
   std::optional<Error> fatal_;  // set by callbacks; ends the session
