@@ -192,6 +192,45 @@ TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
   expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2, /*allow_duplicates=*/true);
 }
 
+// Records in flight to a target that is down belong to the producer (produced without a copy, the
+// fetched messages are released by their delivery reports); a stop must still release them before
+// the consumer closes (otherwise closing waits forever), and what was not acknowledged is read again.
+TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
+  auto source = rack_source({"orders"}, 2, -1);
+  auto target = kafka::MockCluster::start(1);
+  ASSERT_TRUE(source && target.ok());
+  metrics::Metrics metrics;
+  const auto first = make_records(200, 2, "up");
+  ASSERT_TRUE(produce(source->bootstraps(), "orders", first));
+  const auto during = make_records(300, 2, "down");
+  {
+    auto ctx = make_context({}, *source, **target, &metrics);
+    ctx.tuning.flush_timeout = 2s;
+    flow::Flow flow(std::move(ctx));
+    flow.start();
+    ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) == first.size(); }, 30s));
+    (*target)->set_broker_up(1, false);
+    ASSERT_TRUE(produce(source->bootstraps(), "orders", during));
+    ASSERT_TRUE(wait_until([&] { return flow.status().in_flight_records > 0; }, 30s)) << "nothing in flight";
+    const auto stop_at = std::chrono::steady_clock::now();
+    flow.request_stop();
+    flow.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - stop_at, 30s) << "stopping took too long";
+  }
+  (*target)->set_broker_up(1, true);
+  {
+    flow::Flow flow(make_context({}, *source, **target, &metrics));
+    flow.start();
+    ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) >= during.size(); }, 60s))
+        << "replicated " << replicated(flow.status());
+    flow.request_stop();
+    flow.join();
+  }
+  auto all = first;
+  all.insert(all.end(), during.begin(), during.end());
+  expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2, /*allow_duplicates=*/true);
+}
+
 TEST(Replication, RestartResumesFromCommittedOffsets) {
   auto source = rack_source({"orders"}, 2, -1);
   auto target = kafka::MockCluster::start(1);
