@@ -392,40 +392,36 @@ Session::Route* Session::route_for(rd_kafka_topic_t* rkt) {
 // ---------------------------------------------------------------------------------------------
 // The record path
 
-// Zero-copy: the target record points into the fetched record's buffer (no RD_KAFKA_MSG_F_COPY;
-// librdkafka copies only the key), and the fetched message itself rides along as the message
-// opaque; the delivery report destroys it. So a fetched record's memory lives until the target
-// acknowledged (or failed) it, and every fetched message must be released before the consumer
-// closes (release_in_flight). Its headers are detached and handed over (the producer owns them
-// once produced), not copied.
-Status Session::produce(rd_kafka_message_t* msg, bool* kept) {
-  *kept = false;
+Status Session::produce(rd_kafka_message_t* msg) {
   Route* route = route_for(msg->rkt);
   if (route == nullptr) {
     // Not a topic this session routes (cannot normally happen). Not committed, so not lost.
     log::warn("flow", flow_, ": record from unrouted topic ", rd_kafka_topic_name(msg->rkt), " skipped");
     return {};
   }
-  const size_t size = record_size(msg);
+  rd_kafka_headers_t* headers = nullptr;
+  rd_kafka_headers_t* headers_copy = nullptr;
+  if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    headers_copy = rd_kafka_headers_copy(headers);
+  }
   rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
   int64_t ts = rd_kafka_message_timestamp(msg, &ts_type);
   if (ts < 0) ts = 0;  // 0: the producer stamps the current time
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_detach_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) headers = nullptr;
+  const size_t size = record_size(msg);
 
   bool refreshed = false;
   while (true) {
     const auto err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(route->target.get()), RD_KAFKA_V_PARTITION(msg->partition),
-        RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_VALUE(msg->payload, msg->len),
-        RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(msg), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(msg->payload, msg->len),
+        RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(headers_copy),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(msg->offset))), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 50);  // serve delivery reports, then retry
       if (fatal_ || (stop_ != nullptr && stop_->load())) {
         // Not sent, not tracked, so never committed: read again by the next session.
-        if (headers != nullptr) rd_kafka_headers_destroy(headers);
+        if (headers_copy != nullptr) rd_kafka_headers_destroy(headers_copy);
         return fatal_ ? Status(*fatal_) : Status();
       }
       continue;
@@ -439,13 +435,12 @@ Status Session::produce(rd_kafka_message_t* msg, bool* kept) {
       }
       if (await_target_partition(*route, msg->partition).ok()) continue;
     }
-    if (headers != nullptr) rd_kafka_headers_destroy(headers);
+    if (headers_copy != nullptr) rd_kafka_headers_destroy(headers_copy);
     count_error("produce");
     return make_error("produce to " + tp_name(route->target_topic, msg->partition) + ": " +
                           rd_kafka_err2str(err),
                       err);
   }
-  *kept = true;  // released by on_delivery
   route->partition(msg->partition).tracker.sent(msg->offset);
   ++in_flight_records_;
   in_flight_bytes_ += size;
@@ -453,11 +448,8 @@ Status Session::produce(rd_kafka_message_t* msg, bool* kept) {
 }
 
 void Session::on_delivery(const rd_kafka_message_t* msg) {
-  // The fetched record this one was produced from (see produce); `msg` points into its buffer.
-  std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> source(
-      static_cast<rd_kafka_message_t*>(msg->_private), &rd_kafka_message_destroy);
   auto* route = static_cast<Route*>(rd_kafka_topic_opaque(msg->rkt));
-  const int64_t offset = source->offset;  // msg->offset: the record's offset on the target
+  const auto offset = static_cast<int64_t>(reinterpret_cast<intptr_t>(msg->_private));
   const size_t size = record_size(msg);
   in_flight_records_ -= std::min<size_t>(in_flight_records_, 1);
   in_flight_bytes_ -= std::min(in_flight_bytes_, size);
@@ -475,48 +467,15 @@ void Session::on_delivery(const rd_kafka_message_t* msg) {
   ps.tracker.acked(offset);
   if (ps.syncs != nullptr && msg->offset >= 0) ps.syncs->record(offset, msg->offset);
   ++ps.replicated;
-  ++route->pending_records;
-  route->pending_bytes += size;
+  route->records->Increment();
+  route->bytes->Increment(static_cast<double>(size));
   const int64_t ts = rd_kafka_message_timestamp(msg, nullptr);
   if (ts > 0) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    const double seconds = static_cast<double>(std::max<int64_t>(0, now_ms - ts)) / 1000.0;
-    const auto& bounds = metrics::Metrics::latency_buckets();
-    latency_counts_[static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin())] += 1;
-    latency_sum_ += seconds;
-    latency_pending_ = true;
+    latency_->Observe(static_cast<double>(std::max<int64_t>(0, now_ms - ts)) / 1000.0);
   }
-}
-
-// Metrics of the delivery reports served by one poll, added in one go (the histogram takes a lock
-// per call).
-void Session::publish_deliveries() {
-  for (auto& [topic, route] : routes_) {
-    if (route->pending_records == 0) continue;
-    route->records->Increment(static_cast<double>(route->pending_records));
-    route->bytes->Increment(static_cast<double>(route->pending_bytes));
-    route->pending_records = 0;
-    route->pending_bytes = 0;
-  }
-  if (!latency_pending_) return;
-  latency_->ObserveMultiple(latency_counts_, latency_sum_);
-  std::fill(latency_counts_.begin(), latency_counts_.end(), 0.0);
-  latency_sum_ = 0;
-  latency_pending_ = false;
-}
-
-// Before the consumer closes, the producer must hold none of its messages (librdkafka's rule for
-// every message a consumer returned). After a flush that did not finish, what is left is purged;
-// its delivery reports (failures) release the fetched records. Not committed, so read again later.
-bool Session::release_in_flight() {
-  if (rd_kafka_outq_len(producer_.get()) > 0) {
-    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    (void)kafka::flush(producer_.get(), kafka::deadline_in(ctx_.tuning.flush_timeout));
-  }
-  publish_deliveries();
-  return in_flight_records_ == 0;
 }
 
 void Session::handle_consumer_error(const rd_kafka_message_t* msg) {
@@ -899,16 +858,13 @@ Status Session::run(const std::atomic<bool>& stop) {
       } else if (!fatal_ && !stop.load()) {
         // Once stopping or failed, nothing more of the batch is sent: a record skipped while a
         // later one of its partition were acknowledged would let the commit pass it.
-        bool kept = false;
-        if (auto st = produce(msg, &kept); !st.ok() && !fatal_) fatal_ = st.error();
-        if (kept) continue;  // the delivery report destroys it
+        if (auto st = produce(msg); !st.ok() && !fatal_) fatal_ = st.error();
       }
       rd_kafka_message_destroy(msg);
     }
     // Delivery reports; held back or paused, wait for them (returns as soon as some arrive).
     const auto dr_wait = paused_ ? ctx_.tuning.poll_timeout : over ? ctx_.tuning.busy_poll_timeout : std::chrono::milliseconds(0);
     rd_kafka_poll(producer_.get(), static_cast<int>(dr_wait.count()));
-    publish_deliveries();
     apply_backpressure(over_limits());
     if (Clock::now() >= next_commit_) commit_async();
     if (Clock::now() >= next_status_) publish_status();
@@ -924,7 +880,6 @@ Status Session::run(const std::atomic<bool>& stop) {
 void Session::shutdown(bool graceful) {
   source_admin_.reset();
   target_admin_.reset();
-  bool released = true;
   if (consumer_) {
     if (producer_) {
       // Stop fetching, let the target acknowledge what was sent, commit behind it.
@@ -940,22 +895,19 @@ void Session::shutdown(bool graceful) {
         rd_kafka_poll(producer_.get(), 0);
       }
       (void)commit_sync(nullptr);
-      // Whatever is still queued was not committed on the source: it is read again next time.
-      released = release_in_flight();
     }
-    if (released) {
-      auto closed = kafka::close_consumer(consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout),
-                                          [this](rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
-                                            rebalance_cb(consumer_.get(), err, parts, this);
-                                          });
-      consumer_queue_.reset();
-      if (!closed.ok()) {
-        log::warn("flow", flow_, ": ", closed.error().message);
-        rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-      }
-      consumer_.reset();
+    auto closed = kafka::close_consumer(consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout),
+                                        [this](rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+                                          rebalance_cb(consumer_.get(), err, parts, this);
+                                        });
+    consumer_queue_.reset();
+    if (!closed.ok()) {
+      log::warn("flow", flow_, ": ", closed.error().message);
+      rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     }
+    consumer_.reset();
   }
+  consumer_queue_.reset();
   if (producer_) {
     if (!graceful) {
       // Whatever is still queued was not committed on the source: it is read again next time.
@@ -966,15 +918,6 @@ void Session::shutdown(bool graceful) {
     routes_.clear();  // topic handles go before their producer
     producer_.reset();
   }
-  if (consumer_) {
-    // The producer held fetched messages it never reported (cannot normally happen): closing or
-    // destroying the consumer would wait for them forever, so its handle is left behind.
-    log::error("flow", flow_, ": ", in_flight_records_, " record(s) never reported by the target producer; ",
-               "the source consumer is abandoned, not closed");
-    consumer_queue_.release();
-    consumer_.release();
-  }
-  consumer_queue_.reset();
   routes_.clear();
 }
 

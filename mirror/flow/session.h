@@ -64,8 +64,6 @@ class Session {
     std::vector<std::unique_ptr<PartitionState>> partitions;
     prometheus::Counter* records = nullptr;
     prometheus::Counter* bytes = nullptr;
-    uint64_t pending_records = 0;  // acknowledged, not yet added to the counters
-    uint64_t pending_bytes = 0;
     PartitionState& partition(int32_t p);
   };
 
@@ -83,10 +81,7 @@ class Session {
   std::map<std::string, kafka::TopicConfigs> read_source_configs(const std::vector<const kafka::TopicInfo*>& topics);
   void sync_topic_configs(const std::map<std::string, kafka::TopicConfigs>& source_configs);
   void config_sync_problem(const std::string& message);
-  // Produces a fetched record; *kept: the message now belongs to the producer (see produce).
-  Status produce(rd_kafka_message_t* msg, bool* kept);
-  void publish_deliveries();
-  bool release_in_flight();
+  Status produce(rd_kafka_message_t* msg);
   void handle_consumer_error(const rd_kafka_message_t* msg);
   // Committable offsets above the last commit, of `only` (or of every assigned partition), marked
   // as committed; forget_committed undoes that for a failed commit so it is retried.
@@ -134,9 +129,6 @@ class Session {
   std::map<std::string, prometheus::Counter*> error_counters_;
   std::set<std::string> config_sync_logged_;
   prometheus::Histogram* latency_ = nullptr;
-  std::vector<double> latency_counts_ = std::vector<double>(metrics::Metrics::latency_buckets().size() + 1);
-  double latency_sum_ = 0;
-  bool latency_pending_ = false;
   size_t in_flight_bytes_ = 0;
   size_t in_flight_records_ = 0;
   bool paused_ = false;

@@ -192,9 +192,8 @@ TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
   expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2, /*allow_duplicates=*/true);
 }
 
-// Records in flight to a target that is down belong to the producer (produced without a copy, the
-// fetched messages are released by their delivery reports); a stop must still release them before
-// the consumer closes (otherwise closing waits forever), and what was not acknowledged is read again.
+// A stop while records are in flight to a target that is down returns (the flush is bounded, what
+// is left is purged before the clients close), and what was not acknowledged is read again.
 TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
   auto source = rack_source({"orders"}, 2, -1);
   auto target = kafka::MockCluster::start(1);
