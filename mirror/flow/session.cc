@@ -113,7 +113,7 @@ Status Session::connect() {
       {"queued.max.messages.kbytes", "32768"},
       // When that prefetch queue is full, librdkafka waits this long before fetching the partition
       // again (default 1000 ms): at full speed the 32 MiB queue drains in well under a second, so
-      // the default left fetching idle most of the time (measured: 1.7 times the throughput).
+      // the default left fetching idle most of the time (docs/benchmarks.md: 2.6 times the throughput).
       {"fetch.queue.backoff.ms", "10"},
       // Partitions added on the source are seen (and replicated) at the topic refresh interval.
       {"topic.metadata.refresh.interval.ms",
