@@ -20,16 +20,16 @@ uint64_t replicated(const flow::FlowStatus& s) {
 }
 
 // Every source record arrives on the target exactly once per copy, in order per partition.
-void expect_same_records(const std::vector<Record>& expected, const std::vector<Record>& actual, int partitions,
-                         bool allow_duplicates = false) {
+void expect_same_records(const std::vector<Record>& expected, const std::vector<Record>& actual,
+                         int partitions, bool allow_duplicates = false) {
   for (int p = 0; p < partitions; ++p) {
     auto want = of_partition(expected, p);
     auto got = of_partition(actual, p);
     if (!allow_duplicates) {
       ASSERT_EQ(want.size(), got.size()) << "partition " << p;
       for (size_t i = 0; i < want.size(); ++i) {
-        ASSERT_EQ(want[i], got[i]) << "partition " << p << " record " << i << ": want " << describe(want[i])
-                                   << " got " << describe(got[i]);
+        ASSERT_EQ(want[i], got[i]) << "partition " << p << " record " << i << ": want "
+                                   << describe(want[i]) << " got " << describe(got[i]);
       }
     } else {
       // At-least-once: every wanted record present, in order (duplicates may repeat a stretch).
@@ -40,6 +40,11 @@ void expect_same_records(const std::vector<Record>& expected, const std::vector<
       ASSERT_EQ(i, want.size()) << "partition " << p << ": record " << i << " missing";
     }
   }
+}
+
+std::vector<Record> concat(std::vector<Record> a, const std::vector<Record>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
 }
 
 TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
@@ -60,7 +65,8 @@ TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
   const auto copied = read_all((*target)->bootstraps(), "src.orders", 4);
   expect_same_records(records, copied, 4);
   const std::string text = metrics.render();
-  EXPECT_NE(text.find("mirror_records_replicated_total{flow=\"it-flow\",topic=\"orders\"} 3000"), std::string::npos)
+  EXPECT_NE(text.find("mirror_records_replicated_total{flow=\"it-flow\",topic=\"orders\"} 3000"),
+            std::string::npos)
       << text;
 }
 
@@ -94,8 +100,10 @@ TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
     }
     return true;
   };
-  EXPECT_TRUE(wait_until([&] { return all_from(a.status(), true) && replicated(a.status()) == 300; }, 30s));
-  EXPECT_TRUE(wait_until([&] { return all_from(b.status(), false) && replicated(b.status()) == 300; }, 30s));
+  EXPECT_TRUE(
+      wait_until([&] { return all_from(a.status(), true) && replicated(a.status()) == 300; }, 30s));
+  EXPECT_TRUE(wait_until(
+      [&] { return all_from(b.status(), false) && replicated(b.status()) == 300; }, 30s));
   EXPECT_TRUE(wait_until([&] { return a.status().fetch_mode == flow::FetchMode::Follower; }, 10s));
   EXPECT_TRUE(wait_until([&] { return b.status().fetch_mode == flow::FetchMode::Leader; }, 10s));
   for (const auto& p : a.status().partitions) {
@@ -105,12 +113,15 @@ TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
   ASSERT_EQ(a.status().client_rack, std::optional<std::string>("az-b"));
   EXPECT_FALSE(b.status().client_rack.has_value());
   const std::string text = metrics.render();
-  EXPECT_NE(text.find("mirror_partition_fetch_from_follower{flow=\"with-rack\",partition=\"0\",topic=\"near\"} 1"),
+  EXPECT_NE(text.find("mirror_partition_fetch_from_follower{flow=\"with-rack\",partition=\"0\","
+                      "topic=\"near\"} 1"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("mirror_partition_fetch_from_follower{flow=\"without-rack\",partition=\"0\",topic=\"far\"} 0"),
+  EXPECT_NE(text.find("mirror_partition_fetch_from_follower{flow=\"without-rack\",partition=\"0\","
+                      "topic=\"far\"} 0"),
             std::string::npos);
-  EXPECT_NE(text.find("mirror_fetch_bytes_total{broker=\"2\",flow=\"with-rack\",zone=\"same\"}"), std::string::npos);
+  EXPECT_NE(text.find("mirror_fetch_bytes_total{broker=\"2\",flow=\"with-rack\",zone=\"same\"}"),
+            std::string::npos);
   a.request_stop();
   b.request_stop();
 }
@@ -125,11 +136,14 @@ TEST(Replication, FollowerBrokerDownMovesReadsToLeaderWithoutLoss) {
   metrics::Metrics metrics;
   flow::Flow flow(make_context({}, *source, **target, &metrics));
   flow.start();
-  ASSERT_TRUE(wait_until([&] {
-    auto s = flow.status();
-    return replicated(s) == first.size() && s.partitions.size() == 3 &&
-           std::all_of(s.partitions.begin(), s.partitions.end(), [](auto& p) { return p.from_follower; });
-  }, 30s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = flow.status();
+        return replicated(s) == first.size() && s.partitions.size() == 3 &&
+               std::all_of(s.partitions.begin(), s.partitions.end(),
+                           [](auto& p) { return p.from_follower; });
+      },
+      30s));
 
   // Broker 2 fails; the leaders stop naming it (the broker's part, played by the test).
   for (int p = 0; p < 3; ++p) source->set_follower("orders", p, -1);
@@ -137,21 +151,24 @@ TEST(Replication, FollowerBrokerDownMovesReadsToLeaderWithoutLoss) {
   const auto moved_at = std::chrono::steady_clock::now();
   const auto second = make_records(600, 3, "after");
   ASSERT_TRUE(produce(source->bootstraps(), "orders", second));
-  ASSERT_TRUE(wait_until([&] {
-    auto s = flow.status();
-    return s.partitions.size() == 3 &&
-           std::all_of(s.partitions.begin(), s.partitions.end(),
-                       [](auto& p) { return !p.from_follower && p.fetch_broker == p.leader; }) &&
-           replicated(s) >= first.size() + second.size();
-  }, 30s)) << "reads did not move to the leaders";
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = flow.status();
+        return s.partitions.size() == 3 &&
+               std::all_of(
+                   s.partitions.begin(), s.partitions.end(),
+                   [](auto& p) { return !p.from_follower && p.fetch_broker == p.leader; }) &&
+               replicated(s) >= first.size() + second.size();
+      },
+      30s))
+      << "reads did not move to the leaders";
   const auto took = std::chrono::steady_clock::now() - moved_at;
   EXPECT_LT(took, 15s) << "moving to the leader took too long";
   flow.request_stop();
   flow.join();
 
-  auto all = first;
-  all.insert(all.end(), second.begin(), second.end());
-  expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 3), 3, /*allow_duplicates=*/true);
+  expect_same_records(concat(first, second), read_all((*target)->bootstraps(), "src.orders", 3), 3,
+                      /*allow_duplicates=*/true);
 }
 
 TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
@@ -183,13 +200,13 @@ TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
   // The limit plus at most one consumed batch.
   EXPECT_LE(max_in_flight, 500u + 1000u);
   (*target)->set_broker_up(1, true);
-  ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) >= first.size() + during.size(); }, 60s))
+  ASSERT_TRUE(
+      wait_until([&] { return replicated(flow.status()) >= first.size() + during.size(); }, 60s))
       << "replicated " << replicated(flow.status());
   flow.request_stop();
   flow.join();
-  auto all = first;
-  all.insert(all.end(), during.begin(), during.end());
-  expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2, /*allow_duplicates=*/true);
+  expect_same_records(concat(first, during), read_all((*target)->bootstraps(), "src.orders", 2), 2,
+                      /*allow_duplicates=*/true);
 }
 
 // A stop while records are in flight to a target that is down returns (the flush is bounded, what
@@ -210,7 +227,8 @@ TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
     ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) == first.size(); }, 30s));
     (*target)->set_broker_up(1, false);
     ASSERT_TRUE(produce(source->bootstraps(), "orders", during));
-    ASSERT_TRUE(wait_until([&] { return flow.status().in_flight_records > 0; }, 30s)) << "nothing in flight";
+    ASSERT_TRUE(wait_until([&] { return flow.status().in_flight_records > 0; }, 30s))
+        << "nothing in flight";
     const auto stop_at = std::chrono::steady_clock::now();
     flow.request_stop();
     flow.join();
@@ -225,9 +243,8 @@ TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
     flow.request_stop();
     flow.join();
   }
-  auto all = first;
-  all.insert(all.end(), during.begin(), during.end());
-  expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2, /*allow_duplicates=*/true);
+  expect_same_records(concat(first, during), read_all((*target)->bootstraps(), "src.orders", 2), 2,
+                      /*allow_duplicates=*/true);
 }
 
 TEST(Replication, RestartResumesFromCommittedOffsets) {
@@ -256,9 +273,7 @@ TEST(Replication, RestartResumesFromCommittedOffsets) {
     flow.request_stop();
     flow.join();
   }
-  auto all = first;
-  all.insert(all.end(), second.begin(), second.end());
-  expect_same_records(all, read_all((*target)->bootstraps(), "src.orders", 2), 2);
+  expect_same_records(concat(first, second), read_all((*target)->bootstraps(), "src.orders", 2), 2);
 }
 
 TEST(Replication, HealthyFlowKeepsReplicatingWhileAnotherFlowsSourceIsDown) {
