@@ -34,12 +34,7 @@ final class Produce {
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
 
-    List<Integer> parts = a.ints("partitions");
-    if (parts.isEmpty()) {
-      int n = Topics.partitionCount(a.client(""), topic);
-      if (n <= 0) throw new Kt.UsageError("topic " + topic + " does not exist");
-      for (int i = 0; i < n; i++) parts.add(i);
-    }
+    List<Integer> parts = partitions(a, topic);
 
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -81,6 +76,15 @@ final class Produce {
   }
 
   private Produce() {}
+
+  // --partitions, or every partition of the topic.
+  static List<Integer> partitions(Kt.Args a, String topic) throws Exception {
+    List<Integer> parts = a.ints("partitions");
+    if (!parts.isEmpty()) return parts;
+    int n = Topics.partitionCount(a.client(""), topic);
+    if (n <= 0) throw new Kt.UsageError("topic " + topic + " does not exist");
+    return all(n);
+  }
 
   static List<Integer> all(int n) {
     List<Integer> l = new ArrayList<>();

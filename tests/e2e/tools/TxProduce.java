@@ -28,12 +28,7 @@ final class TxProduce {
     p.put("enable.idempotence", "true");
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
-    List<Integer> parts = a.ints("partitions");
-    if (parts.isEmpty()) {
-      int n = Topics.partitionCount(a.client(""), topic);
-      if (n <= 0) throw new Kt.UsageError("topic " + topic + " does not exist");
-      parts = Produce.all(n);
-    }
+    List<Integer> parts = Produce.partitions(a, topic);
     long committed = 0, aborted = 0, txns = 0, abortedIndex = 1_000_000_000L;
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       producer.initTransactions();
