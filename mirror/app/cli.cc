@@ -25,7 +25,8 @@ constexpr const char* kUsageText =
     "mirror: Kafka cross-cluster replication with rack-aware (follower) fetching\n"
     "\n"
     "usage:\n"
-    "  mirror run      --config FILE [--flows PATH]... [--availability-zone AZ] [--http-listen HOST:PORT]\n"
+    "  mirror run      --config FILE [--flows PATH]... [--availability-zone AZ] [--http-listen "
+    "HOST:PORT]\n"
     "  mirror validate --config FILE [--flows PATH]...\n"
     "  mirror az       [--config FILE]\n"
     "  mirror demo     [--duration SECONDS]\n"
@@ -42,7 +43,8 @@ int usage_error(const std::string& message) {
 }
 
 // Parses the options of one command; nullopt after printing a usage error.
-std::optional<po::variables_map> parse(const po::options_description& desc, const std::vector<std::string>& args) {
+std::optional<po::variables_map> parse(const po::options_description& desc,
+                                       const std::vector<std::string>& args) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -63,11 +65,13 @@ bool apply_log_level(const po::variables_map& vm) {
 }
 
 std::vector<std::string> flow_paths(const po::variables_map& vm) {
-  return vm.count("flows") != 0 ? vm["flows"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  return vm.count("flows") != 0 ? vm["flows"].as<std::vector<std::string>>()
+                                : std::vector<std::string>{};
 }
 
 // Loads and validates; prints every problem as FILE:LINE:COL: message.
-std::optional<config::ServiceSpec> load_or_report(const std::string& file, const std::vector<std::string>& flows) {
+std::optional<config::ServiceSpec> load_or_report(const std::string& file,
+                                                  const std::vector<std::string>& flows) {
   auto outcome = config::load(file, flows);
   if (!outcome.ok()) {
     for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
@@ -89,7 +93,9 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::cout << "flow " << f.name << ": " << f.source << " -> " << f.target
               << (f.enabled ? "" : " (disabled)") << ", follower fetching "
               << (f.follower_fetching_enabled ? "on" : "off") << ", policy "
-              << (f.replication_policy == config::ReplicationPolicy::Default ? "default" : "identity") << "\n";
+              << (f.replication_policy == config::ReplicationPolicy::Default ? "default"
+                                                                             : "identity")
+              << "\n";
   }
   if (spec->flows.empty()) std::cout << "no flows\n";
   return kOk;
@@ -129,7 +135,8 @@ int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> flag_az;
   if (vm->count("availability-zone") != 0) {
     flag_az = (*vm)["availability-zone"].as<std::string>();
-    if (!az::is_valid_zone(*flag_az)) return usage_error("--availability-zone: not a zone name: '" + *flag_az + "'");
+    if (!az::is_valid_zone(*flag_az))
+      return usage_error("--availability-zone: not a zone name: '" + *flag_az + "'");
   }
   auto spec = load_or_report((*vm)["config"].as<std::string>(), flow_paths(*vm));
   if (!spec) return kInvalidConfig;
@@ -153,7 +160,8 @@ int cmd_run(const std::vector<std::string>& args) {
   if (zone.zone) {
     log::info("service", "availability zone ", zone.display(), " (from ", zone.source, ")");
   } else {
-    log::warn("service", "no availability zone found; flows read from partition leaders (no client.rack)");
+    log::warn("service",
+              "no availability zone found; flows read from partition leaders (no client.rack)");
     for (const auto& f : zone.failures) log::warn("service", "  ", f);
   }
 
@@ -187,7 +195,8 @@ int cmd_run(const std::vector<std::string>& args) {
 
 int cmd_demo(const std::vector<std::string>& args) {
   po::options_description desc("demo");
-  desc.add_options()("duration", po::value<int>()->default_value(20))("log-level", po::value<std::string>());
+  desc.add_options()("duration", po::value<int>()->default_value(20))("log-level",
+                                                                      po::value<std::string>());
   auto vm = parse(desc, args);
   if (!vm) return kUsage;
   if (!apply_log_level(*vm)) return usage_error("bad --log-level");

@@ -27,13 +27,16 @@ const char* const kRacks[] = {"az-a", "az-b", "az-c"};
 class TrafficProducer {
  public:
   explicit TrafficProducer(const std::string& bootstraps) {
-    auto conf = kafka::make_conf({{"bootstrap.servers", bootstraps}, {"acks", "all"}, {"linger.ms", "5"}}, {});
+    auto conf = kafka::make_conf(
+        {{"bootstrap.servers", bootstraps}, {"acks", "all"}, {"linger.ms", "5"}}, {});
     if (!conf.ok()) return;
     rd_kafka_conf_set_opaque(conf->get(), this);
-    rd_kafka_conf_set_dr_msg_cb(conf->get(), [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-      static_cast<TrafficProducer*>(opaque)->acked_.emplace(static_cast<const char*>(m->key), m->key_len);
-    });
+    rd_kafka_conf_set_dr_msg_cb(conf->get(),
+                                [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+                                  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+                                  static_cast<TrafficProducer*>(opaque)->acked_.emplace(
+                                      static_cast<const char*>(m->key), m->key_len);
+                                });
     auto client = kafka::make_client(kafka::ClientType::Producer, std::move(conf.value()));
     if (client.ok()) rk_ = std::move(client.value());
   }
@@ -45,10 +48,11 @@ class TrafficProducer {
     rd_kafka_headers_t* headers = rd_kafka_headers_new(1);
     rd_kafka_header_add(headers, "demo", -1, "mirror", -1);
     rd_kafka_resp_err_t err;
-    while ((err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    while ((err = rd_kafka_producev(
+                rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
+                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk_.get(), 10);
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // not taken
@@ -66,7 +70,8 @@ class TrafficProducer {
 };
 
 // The distinct keys of a target topic, read to its end.
-std::set<std::string> read_keys(const std::string& bootstraps, const std::string& topic, int partitions) {
+std::set<std::string> read_keys(const std::string& bootstraps, const std::string& topic,
+                                int partitions) {
   std::set<std::string> keys;
   (void)kafka::read_to_end(bootstraps, topic, partitions, std::chrono::seconds(30),
                            [&keys](const rd_kafka_message_t& m) {
@@ -75,18 +80,20 @@ std::set<std::string> read_keys(const std::string& bootstraps, const std::string
   return keys;
 }
 
-void print_placement(std::ostream& out, const std::vector<flow::FlowStatus>& flows, uint64_t produced) {
+void print_placement(std::ostream& out, const std::vector<flow::FlowStatus>& flows,
+                     uint64_t produced) {
   out << "--- " << produced << " records produced so far\n";
   for (const auto& f : flows) {
     uint64_t replicated = 0;
     for (const auto& p : f.partitions) replicated += p.replicated;
-    out << "flow " << f.name << " [" << flow::to_string(f.state) << "] client.rack="
-        << f.client_rack.value_or("(none)") << " fetch_mode=" << flow::to_string(f.fetch_mode)
-        << " replicated=" << replicated << "\n";
+    out << "flow " << f.name << " [" << flow::to_string(f.state)
+        << "] client.rack=" << f.client_rack.value_or("(none)")
+        << " fetch_mode=" << flow::to_string(f.fetch_mode) << " replicated=" << replicated << "\n";
     for (const auto& p : f.partitions) {
-      out << "  " << std::setw(8) << std::left << p.topic << " p" << p.partition << "  leader=" << p.leader
-          << "  read from broker " << p.fetch_broker << " (" << (p.fetch_broker_rack.empty() ? "?" : p.fetch_broker_rack)
-          << ")" << (p.from_follower ? "  follower" : "  leader") << "\n";
+      out << "  " << std::setw(8) << std::left << p.topic << " p" << p.partition
+          << "  leader=" << p.leader << "  read from broker " << p.fetch_broker << " ("
+          << (p.fetch_broker_rack.empty() ? "?" : p.fetch_broker_rack) << ")"
+          << (p.from_follower ? "  follower" : "  leader") << "\n";
     }
   }
   out.flush();

@@ -30,12 +30,14 @@ Service::Service(config::ServiceSpec spec, az::Resolution zone, ServiceOptions o
       .Add({{"availability_zone", zone_.display()}, {"source", zone_.zone ? zone_.source : "none"}})
       .Set(1);
   for (const auto& f : spec_.flows) {
-    flows_.push_back(std::make_unique<flow::Flow>(
-        make_flow_context(spec_, f, zone_.zone, &metrics_, options_)));
+    flows_.push_back(
+        std::make_unique<flow::Flow>(make_flow_context(spec_, f, zone_.zone, &metrics_, options_)));
   }
 }
 
-Service::~Service() { stop(); }
+Service::~Service() {
+  stop();
+}
 
 Status Service::start() {
   if (!options_.http_listen.empty()) {
@@ -43,7 +45,9 @@ Status Service::start() {
     routes["/metrics"] = [this](const http::Request&) {
       return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
     };
-    routes["/healthz"] = [](const http::Request&) { return http::Response{200, "text/plain; charset=utf-8", "ok\n"}; };
+    routes["/healthz"] = [](const http::Request&) {
+      return http::Response{200, "text/plain; charset=utf-8", "ok\n"};
+    };
     routes["/readyz"] = [this](const http::Request&) {
       std::string body;
       bool ok = true;
@@ -103,22 +107,25 @@ std::string Service::flows_json() const {
                             {"lag", p.lag},
                             {"replicated", p.replicated}});
     }
-    nlohmann::json f{{"name", s.name},
-                     {"state", flow::to_string(s.state)},
-                     {"source", s.source},
-                     {"target", s.target},
-                     {"follower_fetching_enabled", s.follower_fetching_enabled},
-                     {"client_rack", s.client_rack ? nlohmann::json(*s.client_rack) : nlohmann::json(nullptr)},
-                     {"fetch_mode", flow::to_string(s.fetch_mode)},
-                     {"in_flight_records", s.in_flight_records},
-                     {"fetch_paused", s.fetch_paused},
-                     {"partitions", std::move(partitions)}};
+    nlohmann::json f{
+        {"name", s.name},
+        {"state", flow::to_string(s.state)},
+        {"source", s.source},
+        {"target", s.target},
+        {"follower_fetching_enabled", s.follower_fetching_enabled},
+        {"client_rack", s.client_rack ? nlohmann::json(*s.client_rack) : nlohmann::json(nullptr)},
+        {"fetch_mode", flow::to_string(s.fetch_mode)},
+        {"in_flight_records", s.in_flight_records},
+        {"fetch_paused", s.fetch_paused},
+        {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
     flows.push_back(std::move(f));
   }
-  nlohmann::json root{{"availability_zone", zone_.zone ? nlohmann::json(zone_.display()) : nlohmann::json(nullptr)},
-                      {"availability_zone_source", zone_.zone ? nlohmann::json(zone_.source) : nlohmann::json(nullptr)},
-                      {"flows", std::move(flows)}};
+  nlohmann::json root{
+      {"availability_zone", zone_.zone ? nlohmann::json(zone_.display()) : nlohmann::json(nullptr)},
+      {"availability_zone_source",
+       zone_.zone ? nlohmann::json(zone_.source) : nlohmann::json(nullptr)},
+      {"flows", std::move(flows)}};
   return root.dump(2) + "\n";
 }
 

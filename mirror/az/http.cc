@@ -46,7 +46,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
   std::string key(line.substr(0, colon));
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
@@ -63,7 +64,9 @@ struct ListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-long ms(std::chrono::milliseconds d) { return static_cast<long>(std::max<std::int64_t>(1, d.count())); }
+long ms(std::chrono::milliseconds d) {
+  return static_cast<long>(std::max<std::int64_t>(1, d.count()));
+}
 
 }  // namespace
 
@@ -138,7 +141,8 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
         curl_off_t connected_us = 0;
         curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
         if (connected_us == 0 && connect_timeout < remaining) {
-          return make_error("connect timeout after " + std::to_string(connect_timeout.count()) + " ms");
+          return make_error("connect timeout after " + std::to_string(connect_timeout.count()) +
+                            " ms");
         }
         const auto budget = request.budget.count() > 0 ? request.budget : remaining;
         return make_error("no answer within " + std::to_string(budget.count()) + " ms");
@@ -156,7 +160,8 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
         return make_error("invalid endpoint URL");
       default: {
         std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-        while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
+        while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))
+          detail.pop_back();
         return make_error(detail);
       }
     }

@@ -13,14 +13,15 @@
 namespace mirror::az::detail {
 
 struct HttpRequest {
-  std::string method = "GET";         // "GET" or "PUT" (empty body)
+  std::string method = "GET";  // "GET" or "PUT" (empty body)
   std::string url;
-  std::vector<std::string> headers;   // "Name: value"; may hold credentials, never echoed
-  std::string ca_file;                // https: verify the server against this CA bundle only
-  std::size_t max_body = 64 * 1024;   // a larger answer is an error
+  std::vector<std::string> headers;  // "Name: value"; may hold credentials, never echoed
+  std::string ca_file;               // https: verify the server against this CA bundle only
+  std::size_t max_body = 64 * 1024;  // a larger answer is an error
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::steady_clock::time_point deadline;  // the whole request ends by then
-  std::chrono::milliseconds budget{0};  // for messages: the caller's whole budget (0: the time left)
+  std::chrono::milliseconds budget{
+      0};  // for messages: the caller's whole budget (0: the time left)
 };
 
 struct HttpResponse {

@@ -48,8 +48,8 @@ std::string sanitized_prefix(std::string_view text, std::size_t max_len) {
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size() && i < max_len; ++i) {
     char c = text[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == ':' || c == '/' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
     out += ok ? c : '?';
   }
   if (text.size() > max_len) out += "...";
@@ -113,8 +113,8 @@ std::optional<std::string> kubernetes_base_url(std::string_view host, std::strin
   int number = std::atoi(std::string(port).c_str());
   if (number <= 0 || number > 65535) return std::nullopt;
   for (char c : host) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '-' || c == ':' || c == '[' || c == ']' || c == '%';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '%';
     if (!ok) return std::nullopt;
   }
   std::string h(host);
@@ -157,7 +157,8 @@ Resolution literal(std::string value, std::string source) {
   if (is_valid_zone(value)) {
     r.zone = Zone{value, value};
   } else {
-    r.failures.push_back(r.source + ": invalid availability zone " + detail::sanitized_prefix(value) +
+    r.failures.push_back(r.source + ": invalid availability zone " +
+                         detail::sanitized_prefix(value) +
                          " (want [A-Za-z0-9][A-Za-z0-9._-]{0,62})");
   }
   return r;
@@ -191,7 +192,8 @@ Resolution resolve(const config::NodeSpec& node, const std::optional<std::string
   for (const auto& name : node.availability_zone_sources) {
     std::string failure;
     try {
-      std::unique_ptr<Source> source = options.source_factory ? options.source_factory(name) : make_source(name);
+      std::unique_ptr<Source> source =
+          options.source_factory ? options.source_factory(name) : make_source(name);
       if (!source) {
         r.failures.push_back(name + ": unknown source");
         continue;

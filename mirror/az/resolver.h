@@ -25,10 +25,11 @@ struct Zone {
 };
 
 struct Resolution {
-  std::optional<Zone> zone;           // empty when nothing answered
-  std::string source;                 // "flag", "config", or the name of the source that answered
-  std::vector<std::string> failures;  // "aws: connect timeout after 500 ms", one per source that did not answer
-  std::string display() const;        // the zone to show: id if set, else name; "" without a zone
+  std::optional<Zone> zone;  // empty when nothing answered
+  std::string source;        // "flag", "config", or the name of the source that answered
+  std::vector<std::string>
+      failures;  // "aws: connect timeout after 500 ms", one per source that did not answer
+  std::string display() const;  // the zone to show: id if set, else name; "" without a zone
 };
 
 // The value to send as client.rack: ZoneId -> id (name when only the name is known),
@@ -46,8 +47,8 @@ struct Options {
   // Per HTTP connection attempt, and per source for everything it does (all its requests).
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::milliseconds total_timeout{1500};
-  EnvLookup env;                  // empty: std::getenv
-  SourceFactory source_factory;   // empty: make_source
+  EnvLookup env;                 // empty: std::getenv
+  SourceFactory source_factory;  // empty: make_source
 };
 
 // A pluggable source. lookup() must return within about options.total_timeout, never throw, and

@@ -1,7 +1,6 @@
 // The six AZ sources. Each one bounds everything it does by Options::total_timeout, and its error
 // messages never hold a credential (the service-account token, the IMDSv2 token).
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "mirror/az/detail.h"
@@ -21,7 +20,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxMetadataAnswer = 64 * 1024;
 constexpr std::size_t kMaxNodeAnswer = 1024 * 1024;  // a Node object with many images is large
 
-Error fail(std::string message) { return make_error(std::move(message)); }
+Error fail(std::string message) {
+  return make_error(std::move(message));
+}
 
 // A literal value (env, file): the same string as zone id and name.
 Result<Zone> literal_zone(const std::string& value, const std::string& where) {
@@ -81,8 +82,8 @@ class FileSource : public Source {
 bool valid_node_name(std::string_view name) {
   if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-') return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -106,21 +107,26 @@ class KubernetesSource : public Source {
     if (!host) return fail("not in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)");
     std::string port = trim(env_value(options, "KUBERNETES_SERVICE_PORT").value_or("443"));
     auto base = detail::kubernetes_base_url(trim(*host), port);
-    if (!base) return fail("KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a usable address");
+    if (!base)
+      return fail("KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a usable address");
 
     auto node = env_value(options, "NODE_NAME");
     if (!node) return fail("NODE_NAME is not set (pass spec.nodeName through the downward API)");
     std::string node_name = trim(*node);
-    if (!valid_node_name(node_name)) return fail("NODE_NAME is not a valid node name: " + sanitized_prefix(node_name));
+    if (!valid_node_name(node_name))
+      return fail("NODE_NAME is not a valid node name: " + sanitized_prefix(node_name));
 
     std::string dir = "/var/run/secrets/kubernetes.io/serviceaccount";
-    if (auto configured = env_value(options, "MIRROR_K8S_SERVICEACCOUNT_DIR")) dir = trim(*configured);
+    if (auto configured = env_value(options, "MIRROR_K8S_SERVICEACCOUNT_DIR"))
+      dir = trim(*configured);
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
 
     auto token_file = detail::read_small_file(dir + "/token", 64 * 1024);
-    if (!token_file.ok()) return fail("cannot read the service-account token: " + token_file.error().message);
+    if (!token_file.ok())
+      return fail("cannot read the service-account token: " + token_file.error().message);
     std::string token = trim(*token_file);
-    if (!valid_token(token)) return fail("the service-account token file " + dir + "/token holds no usable token");
+    if (!valid_token(token))
+      return fail("the service-account token file " + dir + "/token holds no usable token");
     const std::string ca_file = dir + "/ca.crt";
     if (auto probe = detail::read_small_file(ca_file, 1); !probe.ok()) {
       return fail("cannot read the cluster CA: " + probe.error().message);
@@ -130,8 +136,9 @@ class KubernetesSource : public Source {
     request.ca_file = ca_file;
     request.max_body = kMaxNodeAnswer;
     // Only the metadata when the server can (PartialObjectMetadata), else the full Node.
-    request.headers = {"Authorization: Bearer " + token,
-                       "Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"};
+    request.headers = {
+        "Authorization: Bearer " + token,
+        "Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"};
     auto response = http_fetch(request);
     if (!response.ok()) {
       const Error& e = response.error();
@@ -139,8 +146,9 @@ class KubernetesSource : public Source {
         case 401:
           return fail("HTTP 401 from the API server: the service-account token was not accepted");
         case 403:
-          return fail("HTTP 403 from the API server: the service account may not get nodes "
-                      "(grant a ClusterRole with get on nodes)");
+          return fail(
+              "HTTP 403 from the API server: the service account may not get nodes "
+              "(grant a ClusterRole with get on nodes)");
         case 404:
           return fail("HTTP 404 from the API server: no node " + sanitized_prefix(node_name, 64));
         default:
@@ -149,15 +157,19 @@ class KubernetesSource : public Source {
     }
 
     auto json = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) return fail("invalid answer from the API server (not a JSON object)");
+    if (json.is_discarded() || !json.is_object())
+      return fail("invalid answer from the API server (not a JSON object)");
     auto metadata = json.find("metadata");
-    if (metadata == json.end() || !metadata->is_object()) return fail("invalid answer from the API server (no metadata)");
+    if (metadata == json.end() || !metadata->is_object())
+      return fail("invalid answer from the API server (no metadata)");
     auto labels = metadata->find("labels");
-    for (const char* key : {"topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"}) {
+    for (const char* key :
+         {"topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"}) {
       if (labels == metadata->end() || !labels->is_object()) break;
       auto label = labels->find(key);
       if (label == labels->end()) continue;
-      if (!label->is_string()) return fail(std::string("invalid answer: label ") + key + " is not a string");
+      if (!label->is_string())
+        return fail(std::string("invalid answer: label ") + key + " is not a string");
       std::string value = trim(label->get<std::string>());
       if (value.empty()) continue;
       if (!is_valid_zone(value)) {
@@ -165,13 +177,15 @@ class KubernetesSource : public Source {
       }
       // On AWS the zone label is the AZ name; cloud-provider-aws also labels nodes with the AZ id.
       std::string id = value;
-      if (auto zone_id = labels->find("topology.k8s.aws/zone-id"); zone_id != labels->end() && zone_id->is_string()) {
+      if (auto zone_id = labels->find("topology.k8s.aws/zone-id");
+          zone_id != labels->end() && zone_id->is_string()) {
         std::string text = trim(zone_id->get<std::string>());
         if (is_valid_zone(text)) id = text;
       }
       return Zone{id, value};
     }
-    return fail("node " + sanitized_prefix(node_name, 64) + " has no topology.kubernetes.io/zone label");
+    return fail("node " + sanitized_prefix(node_name, 64) +
+                " has no topology.kubernetes.io/zone label");
   }
 };
 
@@ -206,7 +220,8 @@ class AwsSource : public Source {
 
     const std::string token_header = "X-aws-ec2-metadata-token: " + token;
     auto get = [&](const std::string& leaf) -> Result<std::optional<std::string>> {
-      HttpRequest request = request_for(options, deadline, endpoint + "/latest/meta-data/placement/" + leaf);
+      HttpRequest request =
+          request_for(options, deadline, endpoint + "/latest/meta-data/placement/" + leaf);
       request.headers = {token_header};
       auto response = http_fetch(request);
       if (!response.ok()) {
@@ -214,7 +229,8 @@ class AwsSource : public Source {
         return fail("placement/" + leaf + ": " + response.error().message);
       }
       std::string value = trim(response->body);
-      if (!is_valid_zone(value)) return fail("invalid answer for placement/" + leaf + ": " + sanitized_prefix(value));
+      if (!is_valid_zone(value))
+        return fail("invalid answer for placement/" + leaf + ": " + sanitized_prefix(value));
       return std::optional<std::string>(value);
     };
 
@@ -222,7 +238,8 @@ class AwsSource : public Source {
     if (!id.ok()) return id.error();
     auto name = get("availability-zone");
     if (!name.ok()) return name.error();
-    if (!*id && !*name) return fail("HTTP 404 for placement/availability-zone-id and placement/availability-zone");
+    if (!*id && !*name)
+      return fail("HTTP 404 for placement/availability-zone-id and placement/availability-zone");
     return Zone{id->value_or(""), name->value_or("")};
   }
 };
@@ -232,8 +249,8 @@ class AwsSource : public Source {
 bool valid_host_port(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '-' || c == ':' || c == '[' || c == ']';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
     if (!ok) return false;
   }
   return true;
@@ -249,7 +266,8 @@ class GcpSource : public Source {
       host = trim(*configured);
       if (!valid_host_port(host)) return fail("GCE_METADATA_HOST is not a host[:port]");
     }
-    HttpRequest request = request_for(options, deadline, "http://" + host + "/computeMetadata/v1/instance/zone");
+    HttpRequest request =
+        request_for(options, deadline, "http://" + host + "/computeMetadata/v1/instance/zone");
     request.headers = {"Metadata-Flavor: Google"};
     auto response = http_fetch(request);
     if (!response.ok()) return fail("metadata server: " + response.error().message);
@@ -279,7 +297,8 @@ class AzureSource : public Source {
     }
     auto get = [&](const std::string& leaf) -> Result<std::string> {
       HttpRequest request = request_for(
-          options, deadline, endpoint + "/metadata/instance/compute/" + leaf + "?api-version=2021-02-01&format=text");
+          options, deadline,
+          endpoint + "/metadata/instance/compute/" + leaf + "?api-version=2021-02-01&format=text");
       request.headers = {"Metadata: true"};
       auto response = http_fetch(request);
       if (!response.ok()) return fail("compute/" + leaf + ": " + response.error().message);
@@ -288,7 +307,8 @@ class AzureSource : public Source {
     auto zone = get("zone");
     if (!zone.ok()) return zone.error();
     if (zone->empty()) return fail("the VM is not in an availability zone (compute/zone is empty)");
-    if (!is_valid_zone(*zone)) return fail("invalid answer for compute/zone: " + sanitized_prefix(*zone));
+    if (!is_valid_zone(*zone))
+      return fail("invalid answer for compute/zone: " + sanitized_prefix(*zone));
     auto location = get("location");
     if (!location.ok()) return location.error();
     if (!is_valid_zone(*location)) {

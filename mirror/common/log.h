@@ -26,15 +26,18 @@ std::string concat(Args&&... args) {
 
 template <typename... Args>
 void debug(std::string_view component, Args&&... args) {
-  if (level() <= Level::Debug) write(Level::Debug, component, detail::concat(std::forward<Args>(args)...));
+  if (level() <= Level::Debug)
+    write(Level::Debug, component, detail::concat(std::forward<Args>(args)...));
 }
 template <typename... Args>
 void info(std::string_view component, Args&&... args) {
-  if (level() <= Level::Info) write(Level::Info, component, detail::concat(std::forward<Args>(args)...));
+  if (level() <= Level::Info)
+    write(Level::Info, component, detail::concat(std::forward<Args>(args)...));
 }
 template <typename... Args>
 void warn(std::string_view component, Args&&... args) {
-  if (level() <= Level::Warn) write(Level::Warn, component, detail::concat(std::forward<Args>(args)...));
+  if (level() <= Level::Warn)
+    write(Level::Warn, component, detail::concat(std::forward<Args>(args)...));
 }
 template <typename... Args>
 void error(std::string_view component, Args&&... args) {

@@ -78,12 +78,13 @@ const Table<FlowSpec>& flow_settings() {
       integer("replication_factor", &FlowSpec::replication_factor, checks::replication_factor(),
               "Replication factor of topics mirror creates on the target; -1 uses the target "
               "broker's default."),
-      boolean("sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
-              "Copy topic configs set on source topics (retention, cleanup policy, ...) to their "
-              "target topics, at creation and at every topic refresh. Settings that would break "
-              "or weaken the target are never copied: `min.insync.replicas`, replication throttles, "
-              "`message.timestamp.*`, `unclean.leader.election.enable`, tiered-storage settings, "
-              "`confluent.*`. Configs are set, never removed."),
+      boolean(
+          "sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
+          "Copy topic configs set on source topics (retention, cleanup policy, ...) to their "
+          "target topics, at creation and at every topic refresh. Settings that would break "
+          "or weaken the target are never copied: `min.insync.replicas`, replication throttles, "
+          "`message.timestamp.*`, `unclean.leader.election.enable`, tiered-storage settings, "
+          "`confluent.*`. Configs are set, never removed."),
       list("config_properties_exclude", &FlowSpec::config_properties_exclude, "list of regexes",
            "a regex", checks::regex(),
            "Topic config names never copied, in addition to the built-in list."),

@@ -62,7 +62,8 @@ struct FlowSpec {
 
 struct NodeSpec {
   std::string availability_zone = "auto";  // "auto" or a literal AZ
-  std::vector<std::string> availability_zone_sources{"env", "file", "kubernetes", "aws", "gcp", "azure"};
+  std::vector<std::string> availability_zone_sources{"env", "file", "kubernetes",
+                                                     "aws", "gcp",  "azure"};
 };
 
 struct HttpSpec {

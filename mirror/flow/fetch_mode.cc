@@ -5,13 +5,14 @@
 namespace mirror::flow {
 
 FetchMode classify_fetch_mode(const std::optional<std::string>& client_rack,
-                              const std::vector<PartitionPlacement>& partitions, const RackOf& rack_of) {
+                              const std::vector<PartitionPlacement>& partitions,
+                              const RackOf& rack_of) {
   if (!client_rack || client_rack->empty()) return FetchMode::Leader;
   const std::string& rack = *client_rack;
   bool any_local_replica = false;
   bool any_redirect_expected = false;  // a local follower exists and the leader is elsewhere
   bool any_follower_read = false;
-  bool redirect_pending = false;       // an expected redirect not settled yet
+  bool redirect_pending = false;  // an expected redirect not settled yet
   for (const auto& p : partitions) {
     const bool local = std::any_of(p.in_sync.begin(), p.in_sync.end(),
                                    [&](int32_t b) { return rack_of(b) == rack; });
@@ -30,7 +31,6 @@ FetchMode classify_fetch_mode(const std::optional<std::string>& client_rack,
     return redirect_pending ? FetchMode::Leader : FetchMode::LeaderFallback;
   }
   return FetchMode::Follower;  // every local replica is a leader: leader reads stay in the rack
-
 }
 
 }  // namespace mirror::flow

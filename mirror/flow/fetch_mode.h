@@ -25,6 +25,7 @@ struct PartitionPlacement {
 using RackOf = std::function<std::string(int32_t broker)>;
 
 FetchMode classify_fetch_mode(const std::optional<std::string>& client_rack,
-                              const std::vector<PartitionPlacement>& partitions, const RackOf& rack_of);
+                              const std::vector<PartitionPlacement>& partitions,
+                              const RackOf& rack_of);
 
 }  // namespace mirror::flow

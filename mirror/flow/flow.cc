@@ -50,8 +50,13 @@ Flow::~Flow() {
 void Flow::start() {
   if (!context_.spec.enabled || thread_.joinable()) return;
   if (mm2::Tasks::wanted(context_.spec)) {
-    mm2::TasksContext tc{context_.spec, context_.source, context_.target, context_.metrics,
-                         context_.admin_factory, offset_syncs_, context_.tuning.metadata_timeout};
+    mm2::TasksContext tc{context_.spec,
+                         context_.source,
+                         context_.target,
+                         context_.metrics,
+                         context_.admin_factory,
+                         offset_syncs_,
+                         context_.tuning.metadata_timeout};
     mm2_tasks_ = std::make_unique<mm2::Tasks>(std::move(tc));
     mm2_tasks_->start();
   }

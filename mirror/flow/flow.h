@@ -5,16 +5,16 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "mirror/config/spec.h"
-#include "mirror/kafka/admin.h"
 #include "mirror/flow/status.h"
+#include "mirror/kafka/admin.h"
 #include "mirror/metrics/metrics.h"
 #include "mirror/mm2/offset_syncs.h"
 #include "mirror/mm2/tasks.h"
@@ -22,9 +22,9 @@
 namespace mirror::flow {
 
 struct Tuning {
-  std::chrono::milliseconds poll_timeout{100};       // waiting for records, nothing in flight
+  std::chrono::milliseconds poll_timeout{100};      // waiting for records, nothing in flight
   std::chrono::milliseconds busy_poll_timeout{10};  // waiting for records or deliveries
-  size_t max_in_flight_bytes = 32u << 20;  // sent to the target, not acknowledged yet
+  size_t max_in_flight_bytes = 32u << 20;           // sent to the target, not acknowledged yet
   size_t max_in_flight_records = 50000;
   // Over those limits the flow stops taking records from the consumer (its prefetch queue then
   // fills and fetching stops by itself); only when the target frees nothing for this long are the
@@ -34,12 +34,12 @@ struct Tuning {
   std::chrono::milliseconds stats_interval{1000};
   std::chrono::milliseconds status_interval{1000};
   std::chrono::milliseconds metadata_timeout{10000};
-  std::chrono::milliseconds flush_timeout{10000};   // on revocation and shutdown
+  std::chrono::milliseconds flush_timeout{10000};  // on revocation and shutdown
   std::chrono::milliseconds commit_timeout{5000};
   std::chrono::milliseconds close_timeout{10000};
   std::chrono::milliseconds retry_backoff_min{1000};
   std::chrono::milliseconds retry_backoff_max{30000};
-  std::chrono::milliseconds fallback_grace{5000};   // before a leader read counts as "rack ignored"
+  std::chrono::milliseconds fallback_grace{5000};  // before a leader read counts as "rack ignored"
 };
 
 struct FlowContext {

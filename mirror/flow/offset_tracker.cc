@@ -5,7 +5,8 @@
 namespace mirror::flow {
 
 void OffsetTracker::sent(int64_t offset) {
-  if (!pending_.empty() && offset <= pending_.back().offset) return;  // re-delivery of a sent offset
+  if (!pending_.empty() && offset <= pending_.back().offset)
+    return;  // re-delivery of a sent offset
   pending_.push_back({offset, false});
   ++in_flight_;
 }

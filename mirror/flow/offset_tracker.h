@@ -3,8 +3,8 @@
 // (Kafka commits "the next offset to read"), so a commit never passes an unacknowledged record.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 
 namespace mirror::flow {

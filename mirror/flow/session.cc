@@ -48,7 +48,8 @@ std::string tp_name(const std::string& topic, int32_t partition) {
 Session::PartitionState& Session::Route::partition(int32_t p) {
   if (p < 0) p = 0;
   if (static_cast<size_t>(p) >= partitions.size()) partitions.resize(static_cast<size_t>(p) + 1);
-  if (!partitions[static_cast<size_t>(p)]) partitions[static_cast<size_t>(p)] = std::make_unique<PartitionState>();
+  if (!partitions[static_cast<size_t>(p)])
+    partitions[static_cast<size_t>(p)] = std::make_unique<PartitionState>();
   return *partitions[static_cast<size_t>(p)];
 }
 
@@ -61,7 +62,9 @@ Session::Session(const FlowContext& context, StatusBoard& board, mm2::OffsetSync
               context.spec.replication_policy_separator),
       offset_syncs_(offset_syncs) {}
 
-Session::~Session() { shutdown(false); }
+Session::~Session() {
+  shutdown(false);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Set-up
@@ -113,7 +116,8 @@ Status Session::connect() {
       {"queued.max.messages.kbytes", "32768"},
       // When that prefetch queue is full, librdkafka waits this long before fetching the partition
       // again (default 1000 ms): at full speed the 32 MiB queue drains in well under a second, so
-      // the default left fetching idle most of the time (docs/benchmarks.md: 2.6 times the throughput).
+      // the default left fetching idle most of the time (docs/benchmarks.md: 2.6 times the
+      // throughput).
       {"fetch.queue.backoff.ms", "10"},
       // Partitions added on the source are seen (and replicated) at the topic refresh interval.
       {"topic.metadata.refresh.interval.ms",
@@ -152,7 +156,8 @@ Status Session::connect() {
     source_admin_ = kafka::make_admin(consumer_.get());
     target_admin_ = kafka::make_admin(producer_.get());
   }
-  latency_ = &metrics_.replication_latency.Add({{"flow", flow_}}, metrics::Metrics::latency_buckets());
+  latency_ =
+      &metrics_.replication_latency.Add({{"flow", flow_}}, metrics::Metrics::latency_buckets());
   auto st = refresh_topics();
   if (!st.ok()) return st;
   const auto now = Clock::now();
@@ -168,7 +173,8 @@ Status Session::connect() {
 Status Session::refresh_topics() {
   const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
   auto info = kafka::read_metadata(consumer_.get(), deadline);
-  if (!info.ok()) return make_error("source cluster '" + ctx_.source.name + "': " + info.error().message);
+  if (!info.ok())
+    return make_error("source cluster '" + ctx_.source.name + "': " + info.error().message);
   auto racks = source_admin_->broker_racks(deadline);
   if (racks.ok()) {
     for (const auto& [id, rack] : *racks) {
@@ -181,7 +187,8 @@ Status Session::refresh_topics() {
     count_error("describe_cluster");
     if (!racks_warned_) {
       racks_warned_ = true;
-      log::warn("flow", flow_, ": cannot read broker racks of '", ctx_.source.name, "': ", racks.error().message);
+      log::warn("flow", flow_, ": cannot read broker racks of '", ctx_.source.name,
+                "': ", racks.error().message);
     }
   }
   source_info_ = std::move(info.value());
@@ -192,7 +199,8 @@ Status Session::refresh_topics() {
     if (topic.partitions.empty() || !topics::should_replicate(name, *filter_, naming_)) continue;
     selected.push_back(&topic);
     auto it = routes_.find(name);
-    if (it == routes_.end() || it->second->target_partitions < static_cast<int>(topic.partitions.size())) {
+    if (it == routes_.end() ||
+        it->second->target_partitions < static_cast<int>(topic.partitions.size())) {
       to_prepare.push_back(&topic);
     }
   }
@@ -209,16 +217,18 @@ Status Session::refresh_topics() {
     if (subscription.empty()) {
       rd_kafka_unsubscribe(consumer_.get());
     } else {
-      kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(subscription.size())));
-      for (const auto& t : subscription) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+      kafka::PartitionListPtr list(
+          rd_kafka_topic_partition_list_new(static_cast<int>(subscription.size())));
+      for (const auto& t : subscription)
+        rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
       const auto err = rd_kafka_subscribe(consumer_.get(), list.get());
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return make_error(std::string("subscribe: ") + rd_kafka_err2str(err), err);
       }
     }
     route_by_source_rkt_.clear();  // consumer topic handles of dropped topics may be reused
-    log::info("flow", flow_, ": replicating ", subscription.size(), " topic(s) from '", ctx_.source.name,
-              "' to '", ctx_.target.name, "'");
+    log::info("flow", flow_, ": replicating ", subscription.size(), " topic(s) from '",
+              ctx_.source.name, "' to '", ctx_.target.name, "'");
     subscribed_ = std::move(subscription);
   }
   return prepared;
@@ -229,9 +239,11 @@ std::map<std::string, kafka::TopicConfigs> Session::read_source_configs(
   if (!config_sync_ || topics.empty()) return {};
   std::vector<std::string> names;
   for (const auto* t : topics) names.push_back(t->name);
-  auto configs = source_admin_->describe_topic_configs(names, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  auto configs = source_admin_->describe_topic_configs(
+      names, kafka::deadline_in(ctx_.tuning.metadata_timeout));
   if (!configs.ok()) {
-    config_sync_problem("cannot read topic configs of '" + ctx_.source.name + "': " + configs.error().message);
+    config_sync_problem("cannot read topic configs of '" + ctx_.source.name +
+                        "': " + configs.error().message);
     return {};
   }
   return std::move(configs.value());
@@ -258,7 +270,8 @@ void Session::sync_topic_configs(const std::map<std::string, kafka::TopicConfigs
   const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
   auto current = target_admin_->describe_topic_configs(targets, deadline);
   if (!current.ok()) {
-    config_sync_problem("cannot read topic configs of '" + ctx_.target.name + "': " + current.error().message);
+    config_sync_problem("cannot read topic configs of '" + ctx_.target.name +
+                        "': " + current.error().message);
     return;
   }
   for (const auto& [target, source] : source_of) {
@@ -286,10 +299,13 @@ void Session::sync_topic_configs(const std::map<std::string, kafka::TopicConfigs
   }
 }
 
-Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics,
-                                     const std::map<std::string, kafka::TopicConfigs>& source_configs) {
-  auto target = kafka::read_metadata(producer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout));
-  if (!target.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + target.error().message);
+Status Session::ensure_target_topics(
+    const std::vector<const kafka::TopicInfo*>& topics,
+    const std::map<std::string, kafka::TopicConfigs>& source_configs) {
+  auto target =
+      kafka::read_metadata(producer_.get(), kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  if (!target.ok())
+    return make_error("target cluster '" + ctx_.target.name + "': " + target.error().message);
 
   std::vector<kafka::NewTopic> create;
   std::map<std::string, std::string> grow_failures;
@@ -304,12 +320,14 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
       create.push_back({name, partitions, ctx_.spec.replication_factor, std::move(configs)});
     } else if (static_cast<int>(it->second.partitions.size()) < partitions) {
       auto st = target_admin_->create_partitions(name, partitions,
-                                         kafka::deadline_in(ctx_.tuning.metadata_timeout));
+                                                 kafka::deadline_in(ctx_.tuning.metadata_timeout));
       if (!st.ok()) grow_failures[topic->name] = st.error().message;
     }
   }
-  auto failures = target_admin_->create_topics(create, kafka::deadline_in(ctx_.tuning.metadata_timeout));
-  if (!failures.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + failures.error().message);
+  auto failures =
+      target_admin_->create_topics(create, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  if (!failures.ok())
+    return make_error("target cluster '" + ctx_.target.name + "': " + failures.error().message);
   // A copied config the target refuses must not keep the topic from being created: create it
   // plainly; the config sync then sets what the target accepts, one by one.
   std::vector<kafka::NewTopic> plain;
@@ -322,11 +340,15 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
     }
   }
   if (!plain.empty()) {
-    auto again = target_admin_->create_topics(plain, kafka::deadline_in(ctx_.tuning.metadata_timeout));
-    if (!again.ok()) return make_error("target cluster '" + ctx_.target.name + "': " + again.error().message);
+    auto again =
+        target_admin_->create_topics(plain, kafka::deadline_in(ctx_.tuning.metadata_timeout));
+    if (!again.ok())
+      return make_error("target cluster '" + ctx_.target.name + "': " + again.error().message);
     for (const auto& t : plain) {
-      if (again->count(t.name) == 0) failures->erase(t.name);
-      else (*failures)[t.name] = again->at(t.name);
+      if (again->count(t.name) == 0)
+        failures->erase(t.name);
+      else
+        (*failures)[t.name] = again->at(t.name);
     }
   }
 
@@ -336,7 +358,8 @@ Status Session::ensure_target_topics(const std::vector<const kafka::TopicInfo*>&
     auto failed = failures->find(name);
     auto grow_failed = grow_failures.find(topic->name);
     if (failed != failures->end() || grow_failed != grow_failures.end()) {
-      const std::string why = failed != failures->end() ? failed->second.message : grow_failed->second;
+      const std::string why =
+          failed != failures->end() ? failed->second.message : grow_failed->second;
       log::warn("flow", flow_, ": cannot prepare target topic '", name, "': ", why);
       count_error("topic_sync");
       if (first_problem.empty()) first_problem = "target topic '" + name + "': " + why;
@@ -374,7 +397,8 @@ Status Session::await_target_partition(Route& route, int32_t partition) {
       if (md->topic_cnt == 1 && md->topics[0].partition_cnt > partition) return {};
     }
     if (kafka::remaining_ms(deadline) == 0 || (stop_ != nullptr && stop_->load())) {
-      return make_error("target topic '" + route.target_topic + "' has no partition " + std::to_string(partition));
+      return make_error("target topic '" + route.target_topic + "' has no partition " +
+                        std::to_string(partition));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -396,7 +420,8 @@ Status Session::produce(rd_kafka_message_t* msg) {
   Route* route = route_for(msg->rkt);
   if (route == nullptr) {
     // Not a topic this session routes (cannot normally happen). Not committed, so not lost.
-    log::warn("flow", flow_, ": record from unrouted topic ", rd_kafka_topic_name(msg->rkt), " skipped");
+    log::warn("flow", flow_, ": record from unrouted topic ", rd_kafka_topic_name(msg->rkt),
+              " skipped");
     return {};
   }
   rd_kafka_headers_t* headers = nullptr;
@@ -414,8 +439,10 @@ Status Session::produce(rd_kafka_message_t* msg) {
     const auto err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(route->target.get()), RD_KAFKA_V_PARTITION(msg->partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(msg->payload, msg->len),
-        RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(headers_copy),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(msg->offset))), RD_KAFKA_V_END);
+        RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_TIMESTAMP(ts),
+        RD_KAFKA_V_HEADERS(headers_copy),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(msg->offset))),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 50);  // serve delivery reports, then retry
@@ -431,15 +458,16 @@ Status Session::produce(rd_kafka_message_t* msg) {
       // yet) and wait until the producer's metadata has the partition.
       refreshed = true;
       if (route->target_partitions <= msg->partition) {
-        if (auto st = refresh_topics(); !st.ok()) log::warn("flow", flow_, ": topic refresh: ", st.error().message);
+        if (auto st = refresh_topics(); !st.ok())
+          log::warn("flow", flow_, ": topic refresh: ", st.error().message);
       }
       if (await_target_partition(*route, msg->partition).ok()) continue;
     }
     if (headers_copy != nullptr) rd_kafka_headers_destroy(headers_copy);
     count_error("produce");
-    return make_error("produce to " + tp_name(route->target_topic, msg->partition) + ": " +
-                          rd_kafka_err2str(err),
-                      err);
+    return make_error(
+        "produce to " + tp_name(route->target_topic, msg->partition) + ": " + rd_kafka_err2str(err),
+        err);
   }
   route->partition(msg->partition).tracker.sent(msg->offset);
   ++in_flight_records_;
@@ -457,8 +485,8 @@ void Session::on_delivery(const rd_kafka_message_t* msg) {
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     count_error("delivery");
     if (!fatal_) {
-      fatal_ = make_error("delivery to " + tp_name(route->target_topic, msg->partition) + " failed: " +
-                              rd_kafka_err2str(msg->err),
+      fatal_ = make_error("delivery to " + tp_name(route->target_topic, msg->partition) +
+                              " failed: " + rd_kafka_err2str(msg->err),
                           msg->err);
     }
     return;
@@ -480,8 +508,10 @@ void Session::on_delivery(const rd_kafka_message_t* msg) {
 
 void Session::handle_consumer_error(const rd_kafka_message_t* msg) {
   if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
-  const std::string where = msg->rkt != nullptr ? tp_name(rd_kafka_topic_name(msg->rkt), msg->partition) : "";
-  log::warn("flow", flow_, ": source consumer ", where, (where.empty() ? "" : ": "), rd_kafka_err2str(msg->err));
+  const std::string where =
+      msg->rkt != nullptr ? tp_name(rd_kafka_topic_name(msg->rkt), msg->partition) : "";
+  log::warn("flow", flow_, ": source consumer ", where, (where.empty() ? "" : ": "),
+            rd_kafka_err2str(msg->err));
   count_error("source");
 }
 
@@ -505,7 +535,8 @@ kafka::PartitionListPtr Session::take_committable(const rd_kafka_topic_partition
   } else {
     for (auto& [topic, route] : routes_) {
       for (size_t p = 0; p < route->partitions.size(); ++p) {
-        if (route->partitions[p] && route->partitions[p]->assigned) add(topic, static_cast<int32_t>(p));
+        if (route->partitions[p] && route->partitions[p]->assigned)
+          add(topic, static_cast<int32_t>(p));
       }
     }
   }
@@ -535,7 +566,8 @@ void Session::commit_async() {
 Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
   auto list = take_committable(partitions);
   if (list->cnt == 0) return {};
-  auto st = kafka::commit_offsets(consumer_.get(), list.get(), kafka::deadline_in(ctx_.tuning.commit_timeout));
+  auto st = kafka::commit_offsets(consumer_.get(), list.get(),
+                                  kafka::deadline_in(ctx_.tuning.commit_timeout));
   if (!st.ok()) {
     count_error("commit");
     log::warn("flow", flow_, ": ", st.error().message);
@@ -544,8 +576,8 @@ Status Session::commit_sync(const rd_kafka_topic_partition_list_t* partitions) {
   return st;
 }
 
-void Session::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                        void* opaque) {
+void Session::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t* offsets, void* opaque) {
   auto* self = static_cast<Session*>(opaque);
   try {
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
@@ -566,12 +598,14 @@ void Session::on_assign(rd_kafka_topic_partition_list_t* partitions) {
     auto r = routes_.find(tp.topic);
     if (r == routes_.end()) continue;
     auto& slot = r->second->partitions;
-    if (static_cast<size_t>(tp.partition) >= slot.size()) slot.resize(static_cast<size_t>(tp.partition) + 1);
+    if (static_cast<size_t>(tp.partition) >= slot.size())
+      slot.resize(static_cast<size_t>(tp.partition) + 1);
     slot[static_cast<size_t>(tp.partition)] = std::make_unique<PartitionState>();
     auto& ps = *slot[static_cast<size_t>(tp.partition)];
     ps.assigned = true;
     ps.assigned_at = now;
-    const prometheus::Labels labels{{"flow", flow_}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)}};
+    const prometheus::Labels labels{
+        {"flow", flow_}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)}};
     ps.lag_gauge = &metrics_.partition_lag.Add(labels);
     ps.follower_gauge = &metrics_.fetch_from_follower.Add(labels);
     if (offset_syncs_ != nullptr) ps.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
@@ -581,7 +615,8 @@ void Session::on_assign(rd_kafka_topic_partition_list_t* partitions) {
     error = rd_kafka_incremental_assign(consumer_.get(), partitions);
   } else {
     const auto err = rd_kafka_assign(consumer_.get(), partitions);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) error = rd_kafka_error_new(err, "%s", rd_kafka_err2str(err));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      error = rd_kafka_error_new(err, "%s", rd_kafka_err2str(err));
   }
   if (error != nullptr) {
     log::warn("flow", flow_, ": assign: ", rd_kafka_error_string(error));
@@ -601,7 +636,8 @@ void Session::on_revoke(rd_kafka_topic_partition_list_t* partitions, bool lost) 
   for (int i = 0; i < partitions->cnt; ++i) {
     const auto& tp = partitions->elems[i];
     auto r = routes_.find(tp.topic);
-    if (r == routes_.end() || static_cast<size_t>(tp.partition) >= r->second->partitions.size()) continue;
+    if (r == routes_.end() || static_cast<size_t>(tp.partition) >= r->second->partitions.size())
+      continue;
     auto& ps = r->second->partitions[static_cast<size_t>(tp.partition)];
     if (!ps) continue;
     ps->assigned = false;
@@ -646,7 +682,8 @@ void Session::apply_backpressure(bool over) {
     if (!held_since_) held_since_ = now;
     if (now - *held_since_ < t.pause_after) return;
   } else {
-    const bool under = in_flight_bytes_ <= t.max_in_flight_bytes / 2 && in_flight_records_ <= t.max_in_flight_records / 2;
+    const bool under = in_flight_bytes_ <= t.max_in_flight_bytes / 2 &&
+                       in_flight_records_ <= t.max_in_flight_records / 2;
     if (!under) return;
   }
   rd_kafka_topic_partition_list_t* assignment = nullptr;
@@ -656,7 +693,8 @@ void Session::apply_backpressure(bool over) {
     rd_kafka_pause_partitions(consumer_.get(), list.get());
     paused_ = true;
     held_since_.reset();
-    log::debug("flow", flow_, ": target behind (", in_flight_records_, " records in flight), fetching paused");
+    log::debug("flow", flow_, ": target behind (", in_flight_records_,
+               " records in flight), fetching paused");
   } else {
     rd_kafka_resume_partitions(consumer_.get(), list.get());
     paused_ = false;
@@ -669,23 +707,28 @@ void Session::on_stats(std::string_view json) {
   if (!stats.ok()) return;
   for (const auto& [key, p] : stats->partitions) {
     auto r = routes_.find(key.first);
-    if (r == routes_.end() || static_cast<size_t>(key.second) >= r->second->partitions.size()) continue;
+    if (r == routes_.end() || static_cast<size_t>(key.second) >= r->second->partitions.size())
+      continue;
     auto& ps = r->second->partitions[static_cast<size_t>(key.second)];
     if (!ps || !ps->assigned) continue;
     ps->fetch_broker = p.fetch_broker;
     ps->leader = p.leader;
     ps->lag = p.consumer_lag;
-    if (ps->lag_gauge != nullptr && p.consumer_lag >= 0) ps->lag_gauge->Set(static_cast<double>(p.consumer_lag));
+    if (ps->lag_gauge != nullptr && p.consumer_lag >= 0)
+      ps->lag_gauge->Set(static_cast<double>(p.consumer_lag));
     if (ps->follower_gauge != nullptr) {
-      ps->follower_gauge->Set(p.fetch_broker >= 0 && p.leader >= 0 && p.fetch_broker != p.leader ? 1 : 0);
+      ps->follower_gauge->Set(
+          p.fetch_broker >= 0 && p.leader >= 0 && p.fetch_broker != p.leader ? 1 : 0);
     }
   }
   for (const auto& [id, b] : stats->brokers) {
     auto& fc = fetch_counters_[id];
     if (fc.counter == nullptr) {
       const std::string rack = source_info_.rack_of(id);
-      fc.zone = (!ctx_.node_rack || rack.empty()) ? "unknown" : (rack == *ctx_.node_rack ? "same" : "cross");
-      fc.counter = &metrics_.fetch_bytes.Add({{"flow", flow_}, {"broker", std::to_string(id)}, {"zone", fc.zone}});
+      fc.zone = (!ctx_.node_rack || rack.empty()) ? "unknown"
+                                                  : (rack == *ctx_.node_rack ? "same" : "cross");
+      fc.counter = &metrics_.fetch_bytes.Add(
+          {{"flow", flow_}, {"broker", std::to_string(id)}, {"zone", fc.zone}});
     }
     const uint64_t delta = b.rx_bytes >= fc.last_rx ? b.rx_bytes - fc.last_rx : b.rx_bytes;
     fc.last_rx = b.rx_bytes;
@@ -760,12 +803,14 @@ void Session::on_error(rd_kafka_t* rk, int err, const char* reason) {
     const auto fatal = rd_kafka_fatal_error(rk, buf, sizeof buf);
     count_error("fatal");
     if (!fatal_) {
-      fatal_ = make_error(std::string(side) + " client fatal error: " + rd_kafka_err2name(fatal) + ": " + buf, fatal);
+      fatal_ = make_error(
+          std::string(side) + " client fatal error: " + rd_kafka_err2name(fatal) + ": " + buf,
+          fatal);
     }
     return;
   }
-  log::warn("flow", flow_, ": ", side, " cluster '", source ? ctx_.source.name : ctx_.target.name, "': ",
-            rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), ": ", reason);
+  log::warn("flow", flow_, ": ", side, " cluster '", source ? ctx_.source.name : ctx_.target.name,
+            "': ", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), ": ", reason);
   count_error(std::string(side) + "_connection");
 }
 
@@ -779,8 +824,8 @@ void Session::delivery_cb(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaq
   }
 }
 
-void Session::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                           void* opaque) {
+void Session::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<Session*>(opaque);
   try {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -822,7 +867,9 @@ Status Session::run(const std::atomic<bool>& stop) {
   auto& up = metrics_.flow_up.Add({{"flow", flow_}});
   up.Set(1);
   board_.set_state(State::Running);
-  log::info("flow", flow_, ": running", ctx_.client_rack ? " with client.rack " + *ctx_.client_rack : std::string(" without client.rack"));
+  log::info("flow", flow_, ": running",
+            ctx_.client_rack ? " with client.rack " + *ctx_.client_rack
+                             : std::string(" without client.rack"));
 
   std::vector<rd_kafka_message_t*> batch(kBatch);
   while (!stop.load() && !fatal_) {
@@ -843,10 +890,13 @@ Status Session::run(const std::atomic<bool>& stop) {
       // batch call waits until the batch is full), briefly while deliveries are outstanding.
       n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0, batch.data(), batch.size());
       if (n == 0 && !paused_) {
-        const auto wait = in_flight_records_ > 0 ? ctx_.tuning.busy_poll_timeout : ctx_.tuning.poll_timeout;
-        n = rd_kafka_consume_batch_queue(consumer_queue_.get(), static_cast<int>(wait.count()), batch.data(), 1);
+        const auto wait =
+            in_flight_records_ > 0 ? ctx_.tuning.busy_poll_timeout : ctx_.tuning.poll_timeout;
+        n = rd_kafka_consume_batch_queue(consumer_queue_.get(), static_cast<int>(wait.count()),
+                                         batch.data(), 1);
         if (n == 1) {
-          const ssize_t more = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0, batch.data() + 1, batch.size() - 1);
+          const ssize_t more = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0,
+                                                            batch.data() + 1, batch.size() - 1);
           if (more > 0) n += more;
         }
       }
@@ -863,7 +913,9 @@ Status Session::run(const std::atomic<bool>& stop) {
       rd_kafka_message_destroy(msg);
     }
     // Delivery reports; held back or paused, wait for them (returns as soon as some arrive).
-    const auto dr_wait = paused_ ? ctx_.tuning.poll_timeout : over ? ctx_.tuning.busy_poll_timeout : std::chrono::milliseconds(0);
+    const auto dr_wait = paused_ ? ctx_.tuning.poll_timeout
+                         : over  ? ctx_.tuning.busy_poll_timeout
+                                 : std::chrono::milliseconds(0);
     rd_kafka_poll(producer_.get(), static_cast<int>(dr_wait.count()));
     apply_backpressure(over_limits());
     if (Clock::now() >= next_commit_) commit_async();
@@ -896,10 +948,11 @@ void Session::shutdown(bool graceful) {
       }
       (void)commit_sync(nullptr);
     }
-    auto closed = kafka::close_consumer(consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout),
-                                        [this](rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
-                                          rebalance_cb(consumer_.get(), err, parts, this);
-                                        });
+    auto closed = kafka::close_consumer(
+        consumer_.get(), kafka::deadline_in(ctx_.tuning.close_timeout),
+        [this](rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+          rebalance_cb(consumer_.get(), err, parts, this);
+        });
     consumer_queue_.reset();
     if (!closed.ok()) {
       log::warn("flow", flow_, ": ", closed.error().message);

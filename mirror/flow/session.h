@@ -30,7 +30,8 @@ namespace mirror::flow {
 class Session {
  public:
   // `offset_syncs`: where delivered (source offset, target offset) pairs go; null: nowhere.
-  Session(const FlowContext& context, StatusBoard& board, mm2::OffsetSyncStore* offset_syncs = nullptr);
+  Session(const FlowContext& context, StatusBoard& board,
+          mm2::OffsetSyncStore* offset_syncs = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -59,7 +60,7 @@ class Session {
   struct Route {
     std::string source_topic;
     std::string target_topic;
-    kafka::TopicPtr target;  // producer topic handle; its opaque points back here
+    kafka::TopicPtr target;     // producer topic handle; its opaque points back here
     int target_partitions = 0;  // partitions the target topic is known to have
     std::vector<std::unique_ptr<PartitionState>> partitions;
     prometheus::Counter* records = nullptr;
@@ -78,7 +79,8 @@ class Session {
   Status ensure_target_topics(const std::vector<const kafka::TopicInfo*>& topics,
                               const std::map<std::string, kafka::TopicConfigs>& source_configs);
   // Source topic configs of `topics` (empty when config sync is off or they cannot be read).
-  std::map<std::string, kafka::TopicConfigs> read_source_configs(const std::vector<const kafka::TopicInfo*>& topics);
+  std::map<std::string, kafka::TopicConfigs> read_source_configs(
+      const std::vector<const kafka::TopicInfo*>& topics);
   void sync_topic_configs(const std::map<std::string, kafka::TopicConfigs>& source_configs);
   void config_sync_problem(const std::string& message);
   Status produce(rd_kafka_message_t* msg);

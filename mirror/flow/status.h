@@ -34,7 +34,7 @@ struct FlowStatus {
   bool follower_fetching_enabled = true;
   std::optional<std::string> client_rack;
   FetchMode fetch_mode = FetchMode::Leader;
-  std::string last_error;  // empty when healthy; never holds secrets
+  std::string last_error;          // empty when healthy; never holds secrets
   uint64_t in_flight_records = 0;  // sent to the target, not acknowledged yet
   bool fetch_paused = false;       // fetching paused because the target is behind
   std::vector<PartitionStatus> partitions;

@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <cctype>
 #include <exception>
 #include <mutex>
@@ -10,13 +16,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "mirror/common/log.h"
 
@@ -41,7 +40,8 @@ std::string format_address(const std::string& host, uint16_t port) {
 
 bool valid_hostname(std::string_view host) {
   for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'))
+      return false;
   }
   return true;
 }
@@ -100,20 +100,22 @@ Result<std::pair<std::string, uint16_t>> parse_listen(const std::string& listen)
     boost::system::error_code ec;
     net::ip::make_address_v6(host, ec);
     if (ec) return bad("\"" + host + "\" is not an IPv6 address");
-    if (close + 1 >= listen.size() || listen[close + 1] != ':') return bad("missing :PORT after ']'");
+    if (close + 1 >= listen.size() || listen[close + 1] != ':')
+      return bad("missing :PORT after ']'");
     port_text = listen.substr(close + 2);
   } else {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) return bad("missing :PORT");
     host = listen.substr(0, colon);
     port_text = listen.substr(colon + 1);
-    if (host.find(':') != std::string::npos) return bad("an IPv6 address needs brackets, as in [::1]:9464");
+    if (host.find(':') != std::string::npos)
+      return bad("an IPv6 address needs brackets, as in [::1]:9464");
     if (host.empty()) host = "0.0.0.0";
     if (!valid_hostname(host)) return bad("bad character in host \"" + host + "\"");
   }
   if (port_text.empty()) return bad("missing port");
-  if (port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; })) {
     return bad("port \"" + port_text + "\" is not a number");
   }
   const unsigned long port = std::stoul(port_text);
@@ -146,14 +148,16 @@ class ServerCore {
       const tcp::endpoint endpoint = entry.endpoint();
       tcp::acceptor acceptor(io_);
       if (acceptor.open(endpoint.protocol(), ec) ||
-          acceptor.set_option(net::socket_base::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
+          acceptor.set_option(net::socket_base::reuse_address(true), ec) ||
+          acceptor.bind(endpoint, ec) ||
           acceptor.listen(net::socket_base::max_listen_connections, ec)) {
         last_error = ec.message();
         continue;
       }
       acceptor_ = std::move(acceptor);
       port_ = acceptor_.local_endpoint(ec).port();
-      if (ec) return make_error("http: cannot listen on " + address_ + ": " + ec.message(), 0, false);
+      if (ec)
+        return make_error("http: cannot listen on " + address_ + ": " + ec.message(), 0, false);
       log::info(kLog, "listening on ", format_address(endpoint.address().to_string(), port_));
       return {};
     }
@@ -177,7 +181,9 @@ class ServerCore {
   const ServerOptions& options() const { return options_; }
   const std::map<std::string, Handler>& routes() const { return routes_; }
 
-  void add(Session* session, const std::shared_ptr<Session>& ref) { sessions_.emplace(session, ref); }
+  void add(Session* session, const std::shared_ptr<Session>& ref) {
+    sessions_.emplace(session, ref);
+  }
   void remove(Session* session) { sessions_.erase(session); }
 
  private:
@@ -242,8 +248,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(core_->options().header_limit));
     parser_->body_limit(core_->options().body_limit);
     stream_.expires_after(core_->options().read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(const beast::error_code& ec) {
@@ -274,7 +281,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     Request request;
     request.method = std::string(req.method_string());
-    split_target(std::string_view(req.target().data(), req.target().size()), &request.path, &request.query);
+    split_target(std::string_view(req.target().data(), req.target().size()), &request.path,
+                 &request.query);
     const bool head = req.method() == bhttp::verb::head;
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
@@ -296,7 +304,8 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       Response response = it->second(request);
       if (response.status < 200 || response.status > 599) {
-        log::error(kLog, "handler for ", request.path, " returned invalid status ", response.status);
+        log::error(kLog, "handler for ", request.path, " returned invalid status ",
+                   response.status);
         return text(500, "internal server error\n");
       }
       return response;
@@ -332,9 +341,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(bool close_after) {
     stream_.expires_after(core_->options().write_timeout);
-    bhttp::async_write(stream_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
-      self->on_write(ec, close_after);
-    });
+    bhttp::async_write(stream_, res_,
+                       [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                         self->on_write(ec, close_after);
+                       });
   }
 
   void on_write(const beast::error_code& ec, bool close_after) {
@@ -356,14 +366,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain() {
-    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (self->closed_) return;
-      if (ec) {
-        self->close();
-        return;
-      }
-      self->drain();
-    });
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->close();
+                                return;
+                              }
+                              self->drain();
+                            });
   }
 
   detail::ServerCore* core_;
@@ -380,7 +391,8 @@ class Session : public std::enable_shared_from_this<Session> {
 namespace detail {
 
 void ServerCore::do_accept() {
-  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  acceptor_.async_accept(
+      io_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
@@ -413,7 +425,8 @@ void ServerCore::refuse(tcp::socket& socket) {
     log::warn(kLog, "refusing connections beyond the limit of ", options_.max_connections);
   }
   static constexpr std::string_view kBusy =
-      "HTTP/1.1 503 Service Unavailable\r\nServer: mirror\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "HTTP/1.1 503 Service Unavailable\r\nServer: mirror\r\nContent-Type: text/plain; "
+      "charset=utf-8\r\n"
       "Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n";
   beast::error_code ignored;
   socket.non_blocking(true, ignored);
@@ -439,13 +452,17 @@ void ServerCore::shutdown() {
 
 Server::Server(std::unique_ptr<detail::ServerCore> core) : core_(std::move(core)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
-Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::map<std::string, Handler> routes) {
+Result<std::unique_ptr<Server>> Server::start(const std::string& listen,
+                                              std::map<std::string, Handler> routes) {
   return start(listen, std::move(routes), ServerOptions{});
 }
 
-Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::map<std::string, Handler> routes,
+Result<std::unique_ptr<Server>> Server::start(const std::string& listen,
+                                              std::map<std::string, Handler> routes,
                                               ServerOptions options) {
   auto parsed = parse_listen(listen);
   if (!parsed) return parsed.error();
@@ -455,7 +472,8 @@ Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::ma
     }
     if (!handler) return make_error("http: route \"" + path + "\" has no handler", 0, false);
   }
-  if (options.max_connections == 0) return make_error("http: max_connections must be at least 1", 0, false);
+  if (options.max_connections == 0)
+    return make_error("http: max_connections must be at least 1", 0, false);
   auto core = std::make_unique<detail::ServerCore>(std::move(routes), options);
   auto status = core->listen(parsed->first, parsed->second);
   if (!status) return status.error();
@@ -463,7 +481,9 @@ Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::ma
   return std::unique_ptr<Server>(new Server(std::move(core)));
 }
 
-uint16_t Server::port() const { return core_->port(); }
+uint16_t Server::port() const {
+  return core_->port();
+}
 
 void Server::stop() {
   if (core_) core_->stop();

@@ -41,9 +41,9 @@ using Handler = std::function<Response(const Request&)>;
 struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};   // whole request, and idle time between requests
   std::chrono::milliseconds write_timeout{10000};  // whole response
-  std::size_t max_connections = 64;                // beyond: the connection is refused (503, closed)
-  std::size_t header_limit = 8 * 1024;             // request line + headers, bytes; beyond: 400
-  std::size_t body_limit = 64 * 1024;             // request body, bytes; beyond: 413
+  std::size_t max_connections = 64;     // beyond: the connection is refused (503, closed)
+  std::size_t header_limit = 8 * 1024;  // request line + headers, bytes; beyond: 400
+  std::size_t body_limit = 64 * 1024;   // request body, bytes; beyond: 413
 };
 
 // Parses "HOST:PORT": "0.0.0.0:9464", "localhost:0", "[::1]:9464" (host "::1"), ":9464" (all IPv4
@@ -58,8 +58,10 @@ class Server {
  public:
   // Binds and starts serving on a background thread. Errors (bad address, port in use, a route not
   // starting with '/', an empty handler) come back as values; the message names the address.
-  static Result<std::unique_ptr<Server>> start(const std::string& listen, std::map<std::string, Handler> routes);
-  static Result<std::unique_ptr<Server>> start(const std::string& listen, std::map<std::string, Handler> routes,
+  static Result<std::unique_ptr<Server>> start(const std::string& listen,
+                                               std::map<std::string, Handler> routes);
+  static Result<std::unique_ptr<Server>> start(const std::string& listen,
+                                               std::map<std::string, Handler> routes,
                                                ServerOptions options);
 
   Server(const Server&) = delete;

@@ -54,8 +54,8 @@ Status partition_errors(const std::string& what, const rd_kafka_topic_partition_
     const auto& tp = list->elems[i];
     if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
     if (first == RD_KAFKA_RESP_ERR_NO_ERROR) first = tp.err;
-    failed += (failed.empty() ? "" : "; ") + std::string(tp.topic) + "[" + std::to_string(tp.partition) +
-              "]: " + rd_kafka_err2str(tp.err);
+    failed += (failed.empty() ? "" : "; ") + std::string(tp.topic) + "[" +
+              std::to_string(tp.partition) + "]: " + rd_kafka_err2str(tp.err);
   }
   if (failed.empty()) return {};
   return make_error(what + ": " + failed, first);
@@ -63,7 +63,9 @@ Status partition_errors(const std::string& what, const rd_kafka_topic_partition_
 
 }  // namespace
 
-std::string err_name(rd_kafka_resp_err_t err) { return rd_kafka_err2name(err); }
+std::string err_name(rd_kafka_resp_err_t err) {
+  return rd_kafka_err2name(err);
+}
 
 std::string ClusterInfo::rack_of(int32_t broker) const {
   auto it = brokers.find(broker);
@@ -112,11 +114,12 @@ class KafkaAdmin final : public ClusterAdmin {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, deadline);
     rd_kafka_DescribeCluster(rk_, options.get(), queue.get());
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT, deadline, "describe cluster");
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT, deadline,
+                         "describe cluster");
     if (!ev.ok()) return ev.error();
     size_t count = 0;
-    const rd_kafka_Node_t** nodes =
-        rd_kafka_DescribeCluster_result_nodes(rd_kafka_event_DescribeCluster_result(ev->get()), &count);
+    const rd_kafka_Node_t** nodes = rd_kafka_DescribeCluster_result_nodes(
+        rd_kafka_event_DescribeCluster_result(ev->get()), &count);
     std::map<int32_t, std::string> racks;
     for (size_t i = 0; i < count; ++i) {
       const char* rack = rd_kafka_Node_rack(nodes[i]);
@@ -131,8 +134,8 @@ class KafkaAdmin final : public ClusterAdmin {
     std::vector<rd_kafka_NewTopic_t*> raw;
     char errstr[512];
     for (const auto& t : topics) {
-      rd_kafka_NewTopic_t* nt =
-          rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, errstr, sizeof errstr);
+      rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
+                                                      t.replication_factor, errstr, sizeof errstr);
       if (nt == nullptr) {
         failures[t.name] = make_error(errstr, 0, false);
         continue;
@@ -145,14 +148,16 @@ class KafkaAdmin final : public ClusterAdmin {
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
     rd_kafka_CreateTopics(rk_, raw.data(), raw.size(), options.get(), queue.get());
     for (auto* t : raw) rd_kafka_NewTopic_destroy(t);
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline, "create topics");
+    auto ev =
+        wait_event(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline, "create topics");
     if (!ev.ok()) return ev.error();
     size_t count = 0;
     const rd_kafka_topic_result_t** results =
         rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &count);
     for (size_t i = 0; i < count; ++i) {
       const auto err = rd_kafka_topic_result_error(results[i]);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        continue;
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
       failures[rd_kafka_topic_result_name(results[i])] =
           make_error(msg != nullptr ? msg : rd_kafka_err2str(err), err);
@@ -162,13 +167,15 @@ class KafkaAdmin final : public ClusterAdmin {
 
   Status create_partitions(const std::string& topic, int total, Deadline deadline) override {
     char errstr[512];
-    rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(total), errstr, sizeof errstr);
+    rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(
+        topic.c_str(), static_cast<size_t>(total), errstr, sizeof errstr);
     if (np == nullptr) return make_error(errstr, 0, false);
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, deadline);
     rd_kafka_CreatePartitions(rk_, &np, 1, options.get(), queue.get());
     rd_kafka_NewPartitions_destroy(np);
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, deadline, "create partitions");
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, deadline,
+                         "create partitions");
     if (!ev.ok()) return ev.error();
     size_t count = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
@@ -183,8 +190,8 @@ class KafkaAdmin final : public ClusterAdmin {
     return {};
   }
 
-  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(const std::vector<std::string>& topics,
-                                                                     Deadline deadline) override {
+  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(
+      const std::vector<std::string>& topics, Deadline deadline) override {
     std::map<std::string, TopicConfigs> out;
     if (topics.empty()) return out;
     std::vector<ConfigResourcePtr> owned;
@@ -196,23 +203,26 @@ class KafkaAdmin final : public ClusterAdmin {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
     rd_kafka_DescribeConfigs(rk_, raw.data(), raw.size(), options.get(), queue.get());
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, deadline, "describe configs");
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, deadline,
+                         "describe configs");
     if (!ev.ok()) return ev.error();
     size_t count = 0;
-    const rd_kafka_ConfigResource_t** resources =
-        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev->get()), &count);
+    const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(
+        rd_kafka_event_DescribeConfigs_result(ev->get()), &count);
     for (size_t i = 0; i < count; ++i) {
       if (rd_kafka_ConfigResource_error(resources[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       TopicConfigs& configs = out[rd_kafka_ConfigResource_name(resources[i])];
       size_t entry_count = 0;
-      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[i], &entry_count);
+      const rd_kafka_ConfigEntry_t** entries =
+          rd_kafka_ConfigResource_configs(resources[i], &entry_count);
       for (size_t e = 0; e < entry_count; ++e) {
         const char* value = rd_kafka_ConfigEntry_value(entries[e]);  // NULL for sensitive ones
         ConfigEntry entry;
         entry.value = value != nullptr ? value : "";
         // Only a value set on the topic itself is the topic's own; broker-level values (dynamic or
         // static) and built-in defaults all count as defaults here.
-        entry.is_default = rd_kafka_ConfigEntry_source(entries[e]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
+        entry.is_default =
+            rd_kafka_ConfigEntry_source(entries[e]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
         entry.read_only = rd_kafka_ConfigEntry_is_read_only(entries[e]) != 0;
         entry.sensitive = rd_kafka_ConfigEntry_is_sensitive(entries[e]) != 0;
         configs[rd_kafka_ConfigEntry_name(entries[e])] = std::move(entry);
@@ -221,7 +231,8 @@ class KafkaAdmin final : public ClusterAdmin {
     return out;
   }
 
-  Status alter_topic_configs(const std::string& topic, const std::map<std::string, std::string>& set,
+  Status alter_topic_configs(const std::string& topic,
+                             const std::map<std::string, std::string>& set,
                              Deadline deadline) override {
     if (set.empty()) return {};
     std::string names;
@@ -229,8 +240,8 @@ class KafkaAdmin final : public ClusterAdmin {
     const std::string what = "alter configs of topic '" + topic + "' (" + names + ")";
     ConfigResourcePtr resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
     for (const auto& [k, v] : set) {
-      ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(resource.get(), k.c_str(),
-                                                                    RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, v.c_str()));
+      ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(
+          resource.get(), k.c_str(), RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, v.c_str()));
       if (error) {
         return make_error(what + ": config '" + k + "': " + rd_kafka_error_string(error.get()),
                           rd_kafka_error_code(error.get()), false);
@@ -240,7 +251,8 @@ class KafkaAdmin final : public ClusterAdmin {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS, deadline);
     rd_kafka_IncrementalAlterConfigs(rk_, &raw, 1, options.get(), queue.get());
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, deadline, what.c_str());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, deadline,
+                         what.c_str());
     if (!ev.ok()) return ev.error();
     size_t count = 0;
     const rd_kafka_ConfigResource_t** resources = rd_kafka_IncrementalAlterConfigs_result_resources(
@@ -249,7 +261,8 @@ class KafkaAdmin final : public ClusterAdmin {
       const auto err = rd_kafka_ConfigResource_error(resources[i]);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       const char* msg = rd_kafka_ConfigResource_error_string(resources[i]);
-      return make_error(what + ": " + (msg != nullptr && *msg != 0 ? msg : rd_kafka_err2str(err)), err);
+      return make_error(what + ": " + (msg != nullptr && *msg != 0 ? msg : rd_kafka_err2str(err)),
+                        err);
     }
     return {};
   }
@@ -258,22 +271,27 @@ class KafkaAdmin final : public ClusterAdmin {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, deadline);
     rd_kafka_ListConsumerGroups(rk_, options.get(), queue.get());
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, deadline, "list groups");
+    auto ev =
+        wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, deadline, "list groups");
     if (!ev.ok()) return ev.error();
     const auto* result = rd_kafka_event_ListConsumerGroups_result(ev->get());
     size_t valid_count = 0;
     size_t error_count = 0;
-    const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(result, &valid_count);
-    const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &error_count);
+    const rd_kafka_ConsumerGroupListing_t** valid =
+        rd_kafka_ListConsumerGroups_result_valid(result, &valid_count);
+    const rd_kafka_error_t** errors =
+        rd_kafka_ListConsumerGroups_result_errors(result, &error_count);
     // Errors come per broker: what the other brokers listed is still worth having.
     if (valid_count == 0 && error_count > 0) {
       std::string msg = "list groups:";
-      for (size_t i = 0; i < error_count; ++i) msg += std::string(i == 0 ? " " : "; ") + rd_kafka_error_string(errors[i]);
+      for (size_t i = 0; i < error_count; ++i)
+        msg += std::string(i == 0 ? " " : "; ") + rd_kafka_error_string(errors[i]);
       return make_error(msg, rd_kafka_error_code(errors[0]));
     }
     std::vector<std::string> ids;
     ids.reserve(valid_count);
-    for (size_t i = 0; i < valid_count; ++i) ids.emplace_back(rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+    for (size_t i = 0; i < valid_count; ++i)
+      ids.emplace_back(rd_kafka_ConsumerGroupListing_group_id(valid[i]));
     // One answer per broker; a group that moved coordinator while they were asked can be in two.
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -281,7 +299,8 @@ class KafkaAdmin final : public ClusterAdmin {
   }
 
   Result<GroupOffsets> group_offsets(const std::string& group, Deadline deadline) override {
-    return list_group_offsets(rk_, group, nullptr, deadline);  // every partition the group committed
+    return list_group_offsets(rk_, group, nullptr,
+                              deadline);  // every partition the group committed
   }
 
   Result<GroupState> describe_group(const std::string& group, Deadline deadline) override {
@@ -290,11 +309,13 @@ class KafkaAdmin final : public ClusterAdmin {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline);
     rd_kafka_DescribeConsumerGroups(rk_, ids, 1, options.get(), queue.get());
-    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, deadline, what.c_str());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, deadline,
+                         what.c_str());
     if (!ev.ok()) return ev.error();
     size_t count = 0;
-    const rd_kafka_ConsumerGroupDescription_t** groups = rd_kafka_DescribeConsumerGroups_result_groups(
-        rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &count);
+    const rd_kafka_ConsumerGroupDescription_t** groups =
+        rd_kafka_DescribeConsumerGroups_result_groups(
+            rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &count);
     if (count == 0) return make_error(what + ": no description in the answer");
     const rd_kafka_ConsumerGroupDescription_t* desc = groups[0];
     GroupState state;
@@ -306,13 +327,16 @@ class KafkaAdmin final : public ClusterAdmin {
       return make_error(what + ": " + rd_kafka_error_string(error), rd_kafka_error_code(error));
     }
     const auto raw_state = rd_kafka_ConsumerGroupDescription_state(desc);
-    state.exists = raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD && raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN;
-    state.members = state.exists ? static_cast<int>(rd_kafka_ConsumerGroupDescription_member_count(desc)) : 0;
+    state.exists = raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD &&
+                   raw_state != RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN;
+    state.members =
+        state.exists ? static_cast<int>(rd_kafka_ConsumerGroupDescription_member_count(desc)) : 0;
     state.state = rd_kafka_consumer_group_state_name(raw_state);
     return state;
   }
 
-  Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets, Deadline deadline) override {
+  Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets,
+                              Deadline deadline) override {
     return alter_group_offsets(rk_, group, offsets, deadline);
   }
 
@@ -323,14 +347,16 @@ class KafkaAdmin final : public ClusterAdmin {
 }  // namespace
 
 Result<GroupOffsets> list_group_offsets(rd_kafka_t* rk, const std::string& group,
-                                        const rd_kafka_topic_partition_list_t* partitions, Deadline deadline) {
+                                        const rd_kafka_topic_partition_list_t* partitions,
+                                        Deadline deadline) {
   const std::string what = "group offsets of '" + group + "'";
   ListGroupOffsetsPtr request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), partitions));
   rd_kafka_ListConsumerGroupOffsets_t* raw = request.get();
   QueuePtr queue(rd_kafka_queue_new(rk));
   auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline);
   rd_kafka_ListConsumerGroupOffsets(rk, &raw, 1, options.get(), queue.get());
-  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, deadline, what.c_str());
+  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, deadline,
+                       what.c_str());
   if (!ev.ok()) return ev.error();
   size_t count = 0;
   const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
@@ -345,8 +371,8 @@ Result<GroupOffsets> list_group_offsets(rd_kafka_t* rk, const std::string& group
       const auto& tp = list->elems[p];
       if (tp.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;  // as good as no commit
       if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return make_error(what + ": " + tp.topic + "[" + std::to_string(tp.partition) + "]: " +
-                              rd_kafka_err2str(tp.err),
+        return make_error(what + ": " + tp.topic + "[" + std::to_string(tp.partition) +
+                              "]: " + rd_kafka_err2str(tp.err),
                           tp.err);
       }
       if (tp.offset < 0) continue;  // no commit
@@ -366,7 +392,8 @@ Status alter_group_offsets(rd_kafka_t* rk, const std::string& group, const Group
   const std::string what = "commit offsets of group '" + group + "'";
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [tp, committed] : offsets) {
-    rd_kafka_topic_partition_t* elem = rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second);
+    rd_kafka_topic_partition_t* elem =
+        rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second);
     elem->offset = committed.offset;
     if (!committed.metadata.empty()) {
       // Freed by rd_kafka_topic_partition_list_destroy.
@@ -380,7 +407,8 @@ Status alter_group_offsets(rd_kafka_t* rk, const std::string& group, const Group
   QueuePtr queue(rd_kafka_queue_new(rk));
   auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, deadline);
   rd_kafka_AlterConsumerGroupOffsets(rk, &raw, 1, options.get(), queue.get());
-  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, deadline, what.c_str());
+  auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, deadline,
+                       what.c_str());
   if (!ev.ok()) return ev.error();
   size_t count = 0;
   const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
@@ -389,12 +417,15 @@ Status alter_group_offsets(rd_kafka_t* rk, const std::string& group, const Group
     if (const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[i])) {
       return make_error(what + ": " + rd_kafka_error_string(error), rd_kafka_error_code(error));
     }
-    if (auto st = partition_errors(what, rd_kafka_group_result_partitions(groups[i])); !st.ok()) return st;
+    if (auto st = partition_errors(what, rd_kafka_group_result_partitions(groups[i])); !st.ok())
+      return st;
   }
   return {};
 }
 
-std::unique_ptr<ClusterAdmin> make_admin(rd_kafka_t* rk) { return std::make_unique<KafkaAdmin>(rk); }
+std::unique_ptr<ClusterAdmin> make_admin(rd_kafka_t* rk) {
+  return std::make_unique<KafkaAdmin>(rk);
+}
 
 Status commit_offsets(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
                       Deadline deadline) {
@@ -428,13 +459,15 @@ Status close_consumer(rd_kafka_t* consumer, Deadline deadline, const RevokeHandl
   while (rd_kafka_consumer_closed(consumer) == 0) {
     if (remaining_ms(deadline) == 0) return make_error("close consumer: timed out");
     // The final revocation arrives here as an event (callbacks are not served by queue polls).
-    EventPtr ev(rd_kafka_queue_poll(queue.get(), std::min(100, std::max(1, remaining_ms(deadline)))));
+    EventPtr ev(
+        rd_kafka_queue_poll(queue.get(), std::min(100, std::max(1, remaining_ms(deadline)))));
     if (!ev || rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_REBALANCE) continue;
     auto* partitions = rd_kafka_event_topic_partition_list(ev.get());
     if (on_revoke) {
       on_revoke(rd_kafka_event_error(ev.get()), partitions);
     } else if (std::string_view(rd_kafka_rebalance_protocol(consumer)) == "COOPERATIVE") {
-      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer, partitions)) rd_kafka_error_destroy(error);
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer, partitions))
+        rd_kafka_error_destroy(error);
     } else {
       rd_kafka_assign(consumer, nullptr);
     }

@@ -18,7 +18,9 @@ namespace mirror::kafka {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
-inline Deadline deadline_in(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
+inline Deadline deadline_in(std::chrono::milliseconds d) {
+  return std::chrono::steady_clock::now() + d;
+}
 
 struct BrokerInfo {
   int32_t id = -1;
@@ -46,7 +48,8 @@ struct ClusterInfo {
 };
 
 // Every topic with its partition placement, and every broker (racks not filled: Metadata as exposed
-// by librdkafka carries none; see ClusterAdmin::broker_racks). Topics that failed to load are left out.
+// by librdkafka carries none; see ClusterAdmin::broker_racks). Topics that failed to load are left
+// out.
 Result<ClusterInfo> read_metadata(rd_kafka_t* rk, Deadline deadline);
 
 struct NewTopic {
@@ -59,7 +62,8 @@ struct NewTopic {
 // One topic config as DescribeConfigs reports it.
 struct ConfigEntry {
   std::string value;
-  bool is_default = false;    // the broker's (or the static broker config's) value, not set on the topic
+  bool is_default =
+      false;  // the broker's (or the static broker config's) value, not set on the topic
   bool read_only = false;
   bool sensitive = false;
 };
@@ -75,8 +79,8 @@ using GroupOffsets = std::map<TopicPartitionKey, CommittedOffset>;
 
 struct GroupState {
   bool exists = false;
-  int members = 0;     // active members; 0 for an empty or dead group
-  std::string state;   // "Stable", "Empty", "Dead", ... as the broker names it
+  int members = 0;    // active members; 0 for an empty or dead group
+  std::string state;  // "Stable", "Empty", "Dead", ... as the broker names it
 };
 
 // Cluster administration a flow needs. The real implementation uses librdkafka's Admin API on a
@@ -118,14 +122,16 @@ class ClusterAdmin {
 std::unique_ptr<ClusterAdmin> make_admin(rd_kafka_t* rk);
 
 // Chooses the admin for a cluster (by its name in the configuration) given a client handle.
-using AdminFactory = std::function<std::unique_ptr<ClusterAdmin>(rd_kafka_t* rk, const std::string& cluster)>;
+using AdminFactory =
+    std::function<std::unique_ptr<ClusterAdmin>(rd_kafka_t* rk, const std::string& cluster)>;
 
 // Synchronous offset commit bounded by a deadline (async commit on a private queue).
 Status commit_offsets(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
                       Deadline deadline);
 
 // Called with the final revocation while a consumer closes; must (incrementally) unassign.
-using RevokeHandler = std::function<void(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions)>;
+using RevokeHandler =
+    std::function<void(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions)>;
 
 // Leaves the group and closes the consumer within the deadline (rd_kafka_consumer_close_queue).
 // The final revocation goes to `on_revoke`; without one the partitions are simply unassigned.

@@ -22,8 +22,9 @@ Result<ConfPtr> make_conf(const Properties& properties, const std::set<std::stri
 
 Result<HandlePtr> make_client(ClientType type, ConfPtr conf) {
   char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(type == ClientType::Producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER,
-                                conf.get(), errstr, sizeof errstr);
+  rd_kafka_t* rk =
+      rd_kafka_new(type == ClientType::Producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf.get(),
+                   errstr, sizeof errstr);
   if (rk == nullptr) {
     return make_error(std::string("cannot create client: ") + errstr, 0, false);
   }

@@ -30,7 +30,9 @@ struct EventDeleter {
   void operator()(rd_kafka_event_t* p) const { rd_kafka_event_destroy(p); }
 };
 struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* p) const { rd_kafka_topic_partition_list_destroy(p); }
+  void operator()(rd_kafka_topic_partition_list_t* p) const {
+    rd_kafka_topic_partition_list_destroy(p);
+  }
 };
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* p) const { rd_kafka_message_destroy(p); }
@@ -48,10 +50,14 @@ struct ErrorDeleter {
   void operator()(rd_kafka_error_t* p) const { rd_kafka_error_destroy(p); }
 };
 struct ListGroupOffsetsDeleter {
-  void operator()(rd_kafka_ListConsumerGroupOffsets_t* p) const { rd_kafka_ListConsumerGroupOffsets_destroy(p); }
+  void operator()(rd_kafka_ListConsumerGroupOffsets_t* p) const {
+    rd_kafka_ListConsumerGroupOffsets_destroy(p);
+  }
 };
 struct AlterGroupOffsetsDeleter {
-  void operator()(rd_kafka_AlterConsumerGroupOffsets_t* p) const { rd_kafka_AlterConsumerGroupOffsets_destroy(p); }
+  void operator()(rd_kafka_AlterConsumerGroupOffsets_t* p) const {
+    rd_kafka_AlterConsumerGroupOffsets_destroy(p);
+  }
 };
 
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
@@ -65,8 +71,10 @@ using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using ConfigResourcePtr = std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter>;
 using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
-using ListGroupOffsetsPtr = std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, ListGroupOffsetsDeleter>;
-using AlterGroupOffsetsPtr = std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t, AlterGroupOffsetsDeleter>;
+using ListGroupOffsetsPtr =
+    std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, ListGroupOffsetsDeleter>;
+using AlterGroupOffsetsPtr =
+    std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t, AlterGroupOffsetsDeleter>;
 
 using Properties = std::map<std::string, std::string>;
 

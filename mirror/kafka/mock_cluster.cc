@@ -1,9 +1,9 @@
 #include "mirror/kafka/mock_cluster.h"
 
-#include "mirror/kafka/admin_ops.h"
-
 #include <algorithm>
 #include <mutex>
+
+#include "mirror/kafka/admin_ops.h"
 
 namespace mirror::kafka {
 namespace {
@@ -12,12 +12,16 @@ class MockAdmin final : public ClusterAdmin {
  public:
   explicit MockAdmin(MockCluster* cluster) : cluster_(cluster) {}
 
-  Result<std::map<int32_t, std::string>> broker_racks(Deadline) override { return cluster_->racks(); }
+  Result<std::map<int32_t, std::string>> broker_racks(Deadline) override {
+    return cluster_->racks();
+  }
 
-  Result<std::map<std::string, Error>> create_topics(const std::vector<NewTopic>& topics, Deadline) override {
+  Result<std::map<std::string, Error>> create_topics(const std::vector<NewTopic>& topics,
+                                                     Deadline) override {
     std::map<std::string, Error> failures;
     for (const auto& t : topics) {
-      const int rf = t.replication_factor < 0 ? std::min(3, cluster_->broker_count()) : t.replication_factor;
+      const int rf =
+          t.replication_factor < 0 ? std::min(3, cluster_->broker_count()) : t.replication_factor;
       auto st = cluster_->create_topic(t.name, t.partitions, rf, t.configs);
       if (!st.ok()) failures[t.name] = st.error();
     }
@@ -28,20 +32,21 @@ class MockAdmin final : public ClusterAdmin {
     return make_error("the mock cluster cannot add partitions to '" + topic + "'", 0, false);
   }
 
-  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(const std::vector<std::string>& topics,
-                                                                     Deadline) override {
+  Result<std::map<std::string, TopicConfigs>> describe_topic_configs(
+      const std::vector<std::string>& topics, Deadline) override {
     std::map<std::string, TopicConfigs> out;
     for (const auto& topic : topics) {
       auto configs = cluster_->topic_configs(topic);
       if (!configs) continue;  // unknown: left out, as a failed description would be
       TopicConfigs& described = out[topic];
-      for (const auto& [name, value] : *configs) described[name] = ConfigEntry{value, false, false, false};
+      for (const auto& [name, value] : *configs)
+        described[name] = ConfigEntry{value, false, false, false};
     }
     return out;
   }
 
-  Status alter_topic_configs(const std::string& topic, const std::map<std::string, std::string>& set,
-                             Deadline) override {
+  Status alter_topic_configs(const std::string& topic,
+                             const std::map<std::string, std::string>& set, Deadline) override {
     return cluster_->set_topic_configs(topic, set);
   }
 
@@ -63,16 +68,19 @@ class MockAdmin final : public ClusterAdmin {
     if (!rk.ok()) return rk.error();
     // The mock's OffsetFetch has no "all partitions": ask for every partition of every topic.
     auto md = read_metadata(*rk, deadline);
-    if (!md.ok()) return make_error("group offsets of '" + group + "': " + md.error().message, md.error().code);
+    if (!md.ok())
+      return make_error("group offsets of '" + group + "': " + md.error().message, md.error().code);
     PartitionListPtr partitions(rd_kafka_topic_partition_list_new(1));
     for (const auto& [name, topic] : md->topics) {
-      for (const auto& p : topic.partitions) rd_kafka_topic_partition_list_add(partitions.get(), name.c_str(), p.id);
+      for (const auto& p : topic.partitions)
+        rd_kafka_topic_partition_list_add(partitions.get(), name.c_str(), p.id);
     }
     if (partitions->cnt == 0) return GroupOffsets{};
     return list_group_offsets(*rk, group, partitions.get(), deadline);
   }
 
-  Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets, Deadline deadline) override {
+  Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets,
+                              Deadline deadline) override {
     if (const auto groups = cluster_->groups(); groups.count(group) != 0 && groups.at(group) > 0) {
       // What a real broker answers while the group has members.
       return make_error("commit offsets of group '" + group + "': the group has " +
@@ -109,7 +117,8 @@ class MockAdmin final : public ClusterAdmin {
 
 }  // namespace
 
-Result<std::unique_ptr<MockCluster>> MockCluster::start(int brokers, std::vector<std::string> racks) {
+Result<std::unique_ptr<MockCluster>> MockCluster::start(int brokers,
+                                                        std::vector<std::string> racks) {
   auto conf = make_conf({{"log_level", "3"}}, {});
   if (!conf.ok()) return conf.error();
   auto host = make_client(ClientType::Producer, std::move(conf.value()));
@@ -134,7 +143,8 @@ MockCluster::~MockCluster() {
 
 Status MockCluster::create_topic(const std::string& topic, int partitions, int replication_factor,
                                  const std::map<std::string, std::string>& configs) {
-  const auto err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication_factor);
+  const auto err =
+      rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, replication_factor);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
     return make_error("mock create topic '" + topic + "': " + rd_kafka_err2str(err), err);
   }
@@ -144,20 +154,23 @@ Status MockCluster::create_topic(const std::string& topic, int partitions, int r
   return {};
 }
 
-std::optional<std::map<std::string, std::string>> MockCluster::topic_configs(const std::string& topic) const {
+std::optional<std::map<std::string, std::string>> MockCluster::topic_configs(
+    const std::string& topic) const {
   std::lock_guard lock(mu_);
   auto it = topic_configs_.find(topic);
   if (it == topic_configs_.end()) return std::nullopt;
   return it->second;
 }
 
-Status MockCluster::set_topic_configs(const std::string& topic, const std::map<std::string, std::string>& set) {
+Status MockCluster::set_topic_configs(const std::string& topic,
+                                      const std::map<std::string, std::string>& set) {
   std::lock_guard lock(mu_);
   auto it = topic_configs_.find(topic);
   if (it == topic_configs_.end()) {
     std::string names;
     for (const auto& [k, v] : set) names += (names.empty() ? "" : ", ") + k;
-    return make_error("alter configs of topic '" + topic + "' (" + names + "): the mock cluster has no such topic",
+    return make_error("alter configs of topic '" + topic + "' (" + names +
+                          "): the mock cluster has no such topic",
                       RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, false);
   }
   for (const auto& [k, v] : set) it->second[k] = v;
@@ -200,6 +213,8 @@ void MockCluster::set_broker_up(int32_t broker, bool up) {
   }
 }
 
-std::unique_ptr<ClusterAdmin> MockCluster::admin() { return std::make_unique<MockAdmin>(this); }
+std::unique_ptr<ClusterAdmin> MockCluster::admin() {
+  return std::make_unique<MockAdmin>(this);
+}
 
 }  // namespace mirror::kafka

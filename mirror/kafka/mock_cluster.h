@@ -2,7 +2,8 @@
 // with the cluster administration the mock itself lacks (it has no admin API).
 //
 // What the admin() of a mock cluster does, operation by operation (librdkafka 2.8.0's mock):
-//  - broker_racks, create_topics: from this object (racks as configured; topics created in the mock).
+//  - broker_racks, create_topics: from this object (racks as configured; topics created in the
+//  mock).
 //  - describe_topic_configs / alter_topic_configs: an in-memory store kept here (the mock has no
 //    DescribeConfigs/IncrementalAlterConfigs). A topic's configs are the ones it was created with
 //    plus whatever was altered since, all reported as set on the topic (is_default false); there
@@ -41,7 +42,8 @@ namespace mirror::kafka {
 class MockCluster {
  public:
   // `racks[i]` is the rack of broker i+1 (brokers are numbered from 1); empty: no racks.
-  static Result<std::unique_ptr<MockCluster>> start(int brokers, std::vector<std::string> racks = {});
+  static Result<std::unique_ptr<MockCluster>> start(int brokers,
+                                                    std::vector<std::string> racks = {});
   ~MockCluster();
   MockCluster(const MockCluster&) = delete;
   MockCluster& operator=(const MockCluster&) = delete;
@@ -80,13 +82,14 @@ class MockCluster {
  private:
   MockCluster() = default;
 
-  mutable std::mutex mu_;                                                 // guards the maps below
-  std::map<std::string, std::map<std::string, std::string>> topic_configs_;  // topic -> name -> value
-  std::map<std::string, int> groups_;                                     // group -> active members
+  mutable std::mutex mu_;  // guards the maps below
+  std::map<std::string, std::map<std::string, std::string>>
+      topic_configs_;                  // topic -> name -> value
+  std::map<std::string, int> groups_;  // group -> active members
   int brokers_ = 0;
   std::map<int32_t, std::string> racks_;
   std::string bootstraps_;
-  HandlePtr host_;                             // the mock cluster lives inside this handle
+  HandlePtr host_;                              // the mock cluster lives inside this handle
   rd_kafka_mock_cluster_t* cluster_ = nullptr;  // destroyed before host_ (see the destructor)
 };
 

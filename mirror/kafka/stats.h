@@ -18,7 +18,7 @@ struct PartitionStats {
   int64_t consumer_lag = -1;  // "consumer_lag": -1 when unknown
   int64_t hi_offset = -1;
   int64_t app_offset = -1;
-  std::string fetch_state;    // "active", "stopped", ...
+  std::string fetch_state;  // "active", "stopped", ...
 };
 
 struct BrokerStats {
@@ -29,7 +29,8 @@ struct BrokerStats {
 
 struct ClientStats {
   std::map<std::pair<std::string, int32_t>, PartitionStats> partitions;  // (topic, partition)
-  std::map<int32_t, BrokerStats> brokers;  // learned brokers by node id (bootstrap/logical left out)
+  std::map<int32_t, BrokerStats>
+      brokers;  // learned brokers by node id (bootstrap/logical left out)
 };
 
 Result<ClientStats> parse_stats(std::string_view json);

@@ -28,16 +28,21 @@ Metrics::Metrics()
                         .Name("mirror_partition_lag_records")
                         .Help("Records in the source partition not yet read by the flow")
                         .Register(*registry_)),
-      fetch_from_follower(BuildGauge()
-                              .Name("mirror_partition_fetch_from_follower")
-                              .Help("1 when the partition is fetched from a broker that is not its leader")
-                              .Register(*registry_)),
-      fetch_bytes(BuildCounter()
-                      .Name("mirror_fetch_bytes_total")
-                      .Help("Bytes received from source brokers; zone is same/cross/unknown relative "
-                            "to the node's availability zone")
-                      .Register(*registry_)),
-      flow_up(BuildGauge().Name("mirror_flow_up").Help("1 while the flow is running").Register(*registry_)),
+      fetch_from_follower(
+          BuildGauge()
+              .Name("mirror_partition_fetch_from_follower")
+              .Help("1 when the partition is fetched from a broker that is not its leader")
+              .Register(*registry_)),
+      fetch_bytes(
+          BuildCounter()
+              .Name("mirror_fetch_bytes_total")
+              .Help("Bytes received from source brokers; zone is same/cross/unknown relative "
+                    "to the node's availability zone")
+              .Register(*registry_)),
+      flow_up(BuildGauge()
+                  .Name("mirror_flow_up")
+                  .Help("1 while the flow is running")
+                  .Register(*registry_)),
       flow_follower_fetching(BuildGauge()
                                  .Name("mirror_flow_follower_fetching_enabled")
                                  .Help("1 when the flow sends client.rack (follower fetching on)")
@@ -54,11 +59,12 @@ Metrics::Metrics()
                         .Name("mirror_heartbeat_age_seconds")
                         .Help("Seconds since the target acknowledged the flow's last heartbeat")
                         .Register(*registry_)),
-      checkpoint_latency(BuildGauge()
-                             .Name("mirror_checkpoint_latency_seconds")
-                             .Help("Last checkpoint round: reading the source's group offsets to the "
-                                   "target acknowledging the checkpoints")
-                             .Register(*registry_)),
+      checkpoint_latency(
+          BuildGauge()
+              .Name("mirror_checkpoint_latency_seconds")
+              .Help("Last checkpoint round: reading the source's group offsets to the "
+                    "target acknowledging the checkpoints")
+              .Register(*registry_)),
       checkpoint_groups(BuildGauge()
                             .Name("mirror_checkpoint_groups")
                             .Help("Consumer groups checkpointed in the last round")
@@ -67,11 +73,12 @@ Metrics::Metrics()
                       .Name("mirror_checkpoints_total")
                       .Help("Checkpoint records acknowledged by the target")
                       .Register(*registry_)),
-      groups_synced(BuildGauge()
-                        .Name("mirror_groups_synced")
-                        .Help("Consumer groups whose translated offsets were committed on the target "
-                              "in the last sync round")
-                        .Register(*registry_)) {}
+      groups_synced(
+          BuildGauge()
+              .Name("mirror_groups_synced")
+              .Help("Consumer groups whose translated offsets were committed on the target "
+                    "in the last sync round")
+              .Register(*registry_)) {}
 
 const prometheus::Histogram::BucketBoundaries& Metrics::latency_buckets() {
   static const prometheus::Histogram::BucketBoundaries buckets{

@@ -31,8 +31,8 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
 
  public:
-  prometheus::Family<prometheus::Counter>& records_replicated;    // flow, topic
-  prometheus::Family<prometheus::Counter>& bytes_replicated;      // flow, topic
+  prometheus::Family<prometheus::Counter>& records_replicated;     // flow, topic
+  prometheus::Family<prometheus::Counter>& bytes_replicated;       // flow, topic
   prometheus::Family<prometheus::Histogram>& replication_latency;  // flow
   prometheus::Family<prometheus::Gauge>& partition_lag;            // flow, topic, partition
   prometheus::Family<prometheus::Gauge>& fetch_from_follower;      // flow, topic, partition
@@ -42,11 +42,11 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& node_info;                // availability_zone, source
   prometheus::Family<prometheus::Counter>& errors;                 // flow, kind
   // MirrorMaker 2 compatibility (mirror/mm2).
-  prometheus::Family<prometheus::Gauge>& heartbeat_age;            // flow
-  prometheus::Family<prometheus::Gauge>& checkpoint_latency;       // flow
-  prometheus::Family<prometheus::Gauge>& checkpoint_groups;        // flow
-  prometheus::Family<prometheus::Counter>& checkpoints;            // flow
-  prometheus::Family<prometheus::Gauge>& groups_synced;            // flow
+  prometheus::Family<prometheus::Gauge>& heartbeat_age;       // flow
+  prometheus::Family<prometheus::Gauge>& checkpoint_latency;  // flow
+  prometheus::Family<prometheus::Gauge>& checkpoint_groups;   // flow
+  prometheus::Family<prometheus::Counter>& checkpoints;       // flow
+  prometheus::Family<prometheus::Gauge>& groups_synced;       // flow
 };
 
 }  // namespace mirror::metrics

@@ -3,7 +3,8 @@
 namespace mirror::mm2 {
 namespace {
 
-Result<std::vector<std::regex>> compile(const std::vector<std::string>& patterns, const char* what) {
+Result<std::vector<std::regex>> compile(const std::vector<std::string>& patterns,
+                                        const char* what) {
   std::vector<std::regex> out;
   for (const auto& p : patterns) {
     try {
@@ -25,7 +26,8 @@ bool any_match(const std::vector<std::regex>& res, const std::string& s) {
 }  // namespace
 
 Result<GroupFilter> GroupFilter::make(const std::vector<std::string>& include,
-                                      const std::vector<std::string>& exclude, std::string own_group) {
+                                      const std::vector<std::string>& exclude,
+                                      std::string own_group) {
   GroupFilter f;
   auto inc = compile(include, "groups");
   if (!inc.ok()) return inc.error();
@@ -41,7 +43,8 @@ bool GroupFilter::matches(const std::string& group) const {
   return group != own_group_ && any_match(include_, group) && !any_match(exclude_, group);
 }
 
-Result<RoundReport> Checkpointer::translate(kafka::ClusterAdmin& source, kafka::Deadline deadline) const {
+Result<RoundReport> Checkpointer::translate(kafka::ClusterAdmin& source,
+                                            kafka::Deadline deadline) const {
   auto groups = source.list_groups(deadline);
   if (!groups.ok()) return groups.error();
   RoundReport report;
@@ -59,15 +62,16 @@ Result<RoundReport> Checkpointer::translate(kafka::ClusterAdmin& source, kafka::
       if (committed.offset < 0) continue;
       auto downstream = store_.translate(topic, partition, committed.offset);
       if (!downstream) continue;  // not replicated by this flow, or not yet translatable
-      t.checkpoints.push_back(Checkpoint{group, naming_.target_topic(topic), partition, committed.offset,
-                                         *downstream, committed.metadata});
+      t.checkpoints.push_back(Checkpoint{group, naming_.target_topic(topic), partition,
+                                         committed.offset, *downstream, committed.metadata});
     }
     if (!t.checkpoints.empty()) report.groups.push_back(std::move(t));
   }
   return report;
 }
 
-Checkpointer::SyncReport Checkpointer::sync(kafka::ClusterAdmin& target, const std::vector<GroupTranslation>& groups,
+Checkpointer::SyncReport Checkpointer::sync(kafka::ClusterAdmin& target,
+                                            const std::vector<GroupTranslation>& groups,
                                             kafka::Deadline deadline) const {
   SyncReport report;
   for (const auto& g : groups) {

@@ -18,7 +18,8 @@ void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
     } else {
       // Re-read (a new session resumed from an older commit): the newer copies win from here on.
       while (!runs_.empty() && runs_.back().upstream_first >= upstream) runs_.pop_back();
-      if (!runs_.empty() && runs_.back().upstream_last >= upstream) runs_.back().upstream_last = upstream - 1;
+      if (!runs_.empty() && runs_.back().upstream_last >= upstream)
+        runs_.back().upstream_last = upstream - 1;
     }
   }
   runs_.push_back(Run{upstream, downstream, upstream});
@@ -26,10 +27,10 @@ void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
 }
 
 // Too many runs (a transactional topic starts one at every commit marker): every second run of the
-// older half goes. Translation stays safe: an offset that fell in a dropped run now lies "in the gap
-// after" the run before it, which translates to the target offset right after that run — earlier
-// than exact, so a failed-over consumer re-reads a little (as with MM2's sparse syncs), never skips.
-// The first run stays, so nothing that was translatable becomes untranslatable.
+// older half goes. Translation stays safe: an offset that fell in a dropped run now lies "in the
+// gap after" the run before it, which translates to the target offset right after that run —
+// earlier than exact, so a failed-over consumer re-reads a little (as with MM2's sparse syncs),
+// never skips. The first run stays, so nothing that was translatable becomes untranslatable.
 void PartitionSyncs::thin_out() {
   const size_t older = runs_.size() / 2;
   std::deque<Run> kept;
@@ -48,7 +49,8 @@ std::optional<int64_t> PartitionSyncs::translate(int64_t committed) const {
   auto it = std::upper_bound(runs_.begin(), runs_.end(), last_read,
                              [](int64_t v, const Run& r) { return v < r.upstream_first; });
   const Run& run = *std::prev(it);
-  if (last_read <= run.upstream_last) return run.downstream_first + (last_read - run.upstream_first) + 1;
+  if (last_read <= run.upstream_last)
+    return run.downstream_first + (last_read - run.upstream_first) + 1;
   return run.downstream_last() + 1;  // in the gap after the run (or beyond what was replicated)
 }
 
@@ -64,8 +66,8 @@ PartitionSyncs& OffsetSyncStore::partition(const std::string& source_topic, int3
   return *slot;
 }
 
-std::optional<int64_t> OffsetSyncStore::translate(const std::string& source_topic, int32_t partition,
-                                                  int64_t committed) const {
+std::optional<int64_t> OffsetSyncStore::translate(const std::string& source_topic,
+                                                  int32_t partition, int64_t committed) const {
   const PartitionSyncs* syncs = nullptr;
   {
     std::lock_guard lock(mutex_);

@@ -53,10 +53,12 @@ class PartitionSyncs {
 
 class OffsetSyncStore {
  public:
-  explicit OffsetSyncStore(size_t max_runs_per_partition = 4096) : max_runs_(max_runs_per_partition) {}
+  explicit OffsetSyncStore(size_t max_runs_per_partition = 4096)
+      : max_runs_(max_runs_per_partition) {}
   // A stable handle for the record path (look it up once per partition, not per record).
   PartitionSyncs& partition(const std::string& source_topic, int32_t partition);
-  std::optional<int64_t> translate(const std::string& source_topic, int32_t partition, int64_t committed) const;
+  std::optional<int64_t> translate(const std::string& source_topic, int32_t partition,
+                                   int64_t committed) const;
 
  private:
   mutable std::mutex mutex_;

@@ -110,7 +110,8 @@ std::optional<Checkpoint> decode_checkpoint(std::string_view key, std::string_vi
   auto topic = k.str();
   auto partition = k.i32();
   auto version = v.i16();
-  if (!group || !topic || !partition || !k.done() || !version || *version != kVersion) return std::nullopt;
+  if (!group || !topic || !partition || !k.done() || !version || *version != kVersion)
+    return std::nullopt;
   auto upstream = v.i64();
   auto downstream = v.i64();
   auto metadata = v.str();

@@ -1,7 +1,7 @@
 // MirrorMaker 2's record formats for its internal topics (connect-mirror-client's Heartbeat and
-// Checkpoint): Kafka protocol structs, big-endian, strings as int16 length + UTF-8. Values start with
-// an int16 version header (0); keys have none. Tools built on MM2's client library read what these
-// functions write.
+// Checkpoint): Kafka protocol structs, big-endian, strings as int16 length + UTF-8. Values start
+// with an int16 version header (0); keys have none. Tools built on MM2's client library read what
+// these functions write.
 #pragma once
 
 #include <cstdint>

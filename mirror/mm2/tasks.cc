@@ -14,12 +14,14 @@ void* const kHeartbeat = reinterpret_cast<void*>(1);
 void* const kCheckpoint = reinterpret_cast<void*>(2);
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 Result<kafka::HandlePtr> client(const config::ClusterSpec& cluster, kafka::Properties extra,
-                                void* opaque, void (*dr)(rd_kafka_t*, const rd_kafka_message_t*, void*)) {
+                                void* opaque,
+                                void (*dr)(rd_kafka_t*, const rd_kafka_message_t*, void*)) {
   kafka::Properties props(cluster.properties.begin(), cluster.properties.end());
   for (auto& [k, v] : extra) props[k] = v;
   props["bootstrap.servers"] = cluster.bootstrap_servers;
@@ -34,14 +36,16 @@ Result<kafka::HandlePtr> client(const config::ClusterSpec& cluster, kafka::Prope
 // The first problem of a round (and how many more), or ok.
 Status summarise(const std::vector<std::string>& problems) {
   if (problems.empty()) return {};
-  std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+  std::string more =
+      problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
   return make_error(problems.front() + more);
 }
 
 }  // namespace
 
 bool Tasks::wanted(const config::FlowSpec& spec) {
-  return spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled;
+  return spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled ||
+         spec.sync_group_offsets_enabled;
 }
 
 Tasks::Tasks(TasksContext context) : ctx_(std::move(context)), flow_(ctx_.spec.name) {
@@ -107,9 +111,10 @@ Status Tasks::connect() {
   producer_ = std::move(producer.value());
   const bool translate = ctx_.spec.emit_checkpoints_enabled || ctx_.spec.sync_group_offsets_enabled;
   if (translate) {
-    auto source = client(ctx_.source,
-                         {{"client.id", "mirror-" + flow_ + "-mm2-admin"}, {"log.connection.close", "false"}},
-                         this, nullptr);
+    auto source =
+        client(ctx_.source,
+               {{"client.id", "mirror-" + flow_ + "-mm2-admin"}, {"log.connection.close", "false"}},
+               this, nullptr);
     if (!source.ok()) return make_error("source client: " + source.error().message, 0, false);
     source_client_ = std::move(source.value());
   }
@@ -139,13 +144,15 @@ Status Tasks::ensure_topics() {
     topics.push_back({kHeartbeatsTopic, 1, ctx_.spec.replication_factor, compact});
   }
   if (ctx_.spec.emit_checkpoints_enabled) {
-    topics.push_back({checkpoints_topic(ctx_.source.name), 1, ctx_.spec.replication_factor, compact});
+    topics.push_back(
+        {checkpoints_topic(ctx_.source.name), 1, ctx_.spec.replication_factor, compact});
   }
   auto failures = target_admin_->create_topics(topics, kafka::deadline_in(ctx_.timeout));
   if (!failures.ok()) return failures.error();
   if (!failures->empty()) {
     const auto& [name, error] = *failures->begin();
-    return make_error("cannot create '" + name + "' on '" + ctx_.target.name + "': " + error.message);
+    return make_error("cannot create '" + name + "' on '" + ctx_.target.name +
+                      "': " + error.message);
   }
   topics_ready_ = true;
   return {};
@@ -155,15 +162,16 @@ Status Tasks::produce(const std::string& topic, const EncodedRecord& record, voi
   const auto err = rd_kafka_producev(
       producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()), RD_KAFKA_V_OPAQUE(kind),
-      RD_KAFKA_V_END);
+      RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+      RD_KAFKA_V_OPAQUE(kind), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
   return make_error("produce to " + topic + ": " + rd_kafka_err2str(err), err);
 }
 
 void Tasks::heartbeat() {
-  report("heartbeat", produce(kHeartbeatsTopic, encode(Heartbeat{ctx_.source.name, ctx_.target.name, wall_ms()}),
-                              kHeartbeat));
+  report("heartbeat",
+         produce(kHeartbeatsTopic, encode(Heartbeat{ctx_.source.name, ctx_.target.name, wall_ms()}),
+                 kHeartbeat));
 }
 
 void Tasks::checkpoint_round(bool emit, bool sync_groups) {
@@ -194,12 +202,13 @@ void Tasks::checkpoint_round(bool emit, bool sync_groups) {
   auto flushed = kafka::flush(producer_.get(), deadline);
   if (produced.ok() && !flushed.ok()) produced = flushed;
   if (produced.ok() && checkpoints_failed_ > 0) {
-    produced = make_error(std::to_string(checkpoints_failed_) + " checkpoint(s) not acknowledged by '" +
-                          ctx_.target.name + "'");
+    produced = make_error(std::to_string(checkpoints_failed_) +
+                          " checkpoint(s) not acknowledged by '" + ctx_.target.name + "'");
   }
   if (produced.ok()) {
     for (const auto& c : changed) emitted_[{c.group, {c.topic, c.partition}}] = c;
-    if (emit) checkpoint_latency_->Set(std::chrono::duration<double>(Clock::now() - started).count());
+    if (emit)
+      checkpoint_latency_->Set(std::chrono::duration<double>(Clock::now() - started).count());
   }
   if (emit) {
     checkpoints_->Increment(static_cast<double>(checkpoints_acked_));
@@ -208,7 +217,8 @@ void Tasks::checkpoint_round(bool emit, bool sync_groups) {
   report("checkpoint", produced.ok() ? summarise(round->problems) : produced);
 
   if (!sync_groups || !produced.ok()) return;
-  auto synced = checkpointer_->sync(*target_admin_, round->groups, kafka::deadline_in(ctx_.timeout));
+  auto synced =
+      checkpointer_->sync(*target_admin_, round->groups, kafka::deadline_in(ctx_.timeout));
   groups_synced_->Set(synced.in_sync);
   report("group_sync", summarise(synced.problems));
 }
@@ -220,7 +230,8 @@ void Tasks::on_delivery(const rd_kafka_message_t* msg) {
       heartbeat_acked_ = Clock::now();
       report("heartbeat", {});
     } else {
-      report("heartbeat", make_error(std::string("not acknowledged: ") + rd_kafka_err2str(msg->err), msg->err));
+      report("heartbeat",
+             make_error(std::string("not acknowledged: ") + rd_kafka_err2str(msg->err), msg->err));
     }
   } else if (msg->_private == kCheckpoint) {
     ++(ok ? checkpoints_acked_ : checkpoints_failed_);
@@ -249,8 +260,8 @@ void Tasks::run() {
   auto next_heartbeat = now;
   auto next_checkpoint = now + std::min<Clock::duration>(checkpoint_every, std::chrono::seconds(5));
   auto next_sync = now + std::min<Clock::duration>(sync_every, std::chrono::seconds(5));
-  log::info("mm2", flow_, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off", ", checkpoints ",
-            spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
+  log::info("mm2", flow_, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off",
+            ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
             spec.sync_group_offsets_enabled ? "on" : "off");
 
   while (!stop_.load()) {
@@ -280,7 +291,8 @@ void Tasks::run() {
     cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_.load(); });
   }
   // Heartbeats and checkpoints still queued are best effort: the next start writes them again.
-  (void)kafka::flush(producer_.get(), kafka::deadline_in(std::min(ctx_.timeout, std::chrono::milliseconds(2000))));
+  (void)kafka::flush(producer_.get(),
+                     kafka::deadline_in(std::min(ctx_.timeout, std::chrono::milliseconds(2000))));
   target_admin_.reset();
   source_admin_.reset();
 }

@@ -69,7 +69,7 @@ class Tasks {
   TasksContext ctx_;
   std::string flow_;
   std::optional<Checkpointer> checkpointer_;
-  std::map<std::string, std::string> last_problem_;           // by kind: what was last logged
+  std::map<std::string, std::string> last_problem_;  // by kind: what was last logged
   std::map<std::pair<std::string, std::pair<std::string, int32_t>>, Checkpoint> emitted_;
   std::map<std::string, prometheus::Counter*> error_counters_;
   prometheus::Gauge* heartbeat_age_ = nullptr;

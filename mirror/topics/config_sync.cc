@@ -4,12 +4,13 @@ namespace mirror::topics {
 
 const std::vector<std::string>& never_copied_configs() {
   static const std::vector<std::string> names{
-      "min\\.insync\\.replicas",                                    // depends on the target's RF
-      "(leader|follower)\\.replication\\.throttled\\.replicas",     // lists source broker ids
-      "message\\.timestamp\\.type",                                 // LogAppendTime would restamp
+      "min\\.insync\\.replicas",                                     // depends on the target's RF
+      "(leader|follower)\\.replication\\.throttled\\.replicas",      // lists source broker ids
+      "message\\.timestamp\\.type",                                  // LogAppendTime would restamp
       "message\\.timestamp\\.(difference|before|after)\\.max\\.ms",  // would reject old records
-      "unclean\\.leader\\.election\\.enable",                       // weakens the target
-      "remote\\.storage\\.enable", "local\\.retention\\.(ms|bytes)",  // tiered storage
+      "unclean\\.leader\\.election\\.enable",                        // weakens the target
+      "remote\\.storage\\.enable",
+      "local\\.retention\\.(ms|bytes)",  // tiered storage
       "remote\\.log\\..*",
       "confluent\\..*",  // vendor-specific, unknown to Apache Kafka brokers
   };
@@ -22,7 +23,8 @@ Result<ConfigSyncPolicy> ConfigSyncPolicy::make(const std::vector<std::string>& 
     try {
       policy.exclude_.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
-      return make_error("config_properties_exclude: bad regex '" + pattern + "': " + e.what(), 0, false);
+      return make_error("config_properties_exclude: bad regex '" + pattern + "': " + e.what(), 0,
+                        false);
     }
     return {};
   };
@@ -42,7 +44,8 @@ bool ConfigSyncPolicy::copies(const std::string& name) const {
   return true;
 }
 
-std::map<std::string, std::string> ConfigSyncPolicy::wanted(const kafka::TopicConfigs& source) const {
+std::map<std::string, std::string> ConfigSyncPolicy::wanted(
+    const kafka::TopicConfigs& source) const {
   std::map<std::string, std::string> out;
   for (const auto& [name, entry] : source) {
     if (entry.is_default || entry.read_only || entry.sensitive || !copies(name)) continue;
@@ -51,8 +54,8 @@ std::map<std::string, std::string> ConfigSyncPolicy::wanted(const kafka::TopicCo
   return out;
 }
 
-std::map<std::string, std::string> ConfigSyncPolicy::changes(const kafka::TopicConfigs& source,
-                                                             const kafka::TopicConfigs& target) const {
+std::map<std::string, std::string> ConfigSyncPolicy::changes(
+    const kafka::TopicConfigs& source, const kafka::TopicConfigs& target) const {
   std::map<std::string, std::string> out;
   for (auto& [name, value] : wanted(source)) {
     auto it = target.find(name);

@@ -12,9 +12,9 @@
 
 namespace mirror::topics {
 
-// Config names never copied whatever the flow says: they name source brokers, depend on the target's
-// replication factor, would rewrite or reject the replicated records' timestamps, weaken the
-// target's durability, or need a tiered storage the target may not have.
+// Config names never copied whatever the flow says: they name source brokers, depend on the
+// target's replication factor, would rewrite or reject the replicated records' timestamps, weaken
+// the target's durability, or need a tiered storage the target may not have.
 const std::vector<std::string>& never_copied_configs();
 
 class ConfigSyncPolicy {
@@ -24,7 +24,8 @@ class ConfigSyncPolicy {
 
   bool copies(const std::string& name) const;
 
-  // Configs set on the source topic (not defaults, not read-only, not secret) that the policy copies.
+  // Configs set on the source topic (not defaults, not read-only, not secret) that the policy
+  // copies.
   std::map<std::string, std::string> wanted(const kafka::TopicConfigs& source) const;
 
   // Of `wanted(source)`, those whose value on the target differs (or which the target lacks).

@@ -6,8 +6,10 @@ Result<TopicFilter> TopicFilter::make(const std::vector<std::string>& include,
                                       const std::vector<std::string>& exclude) {
   TopicFilter f;
   try {
-    for (const auto& r : include) f.include_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
-    for (const auto& r : exclude) f.exclude_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
+    for (const auto& r : include)
+      f.include_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
+    for (const auto& r : exclude)
+      f.exclude_.emplace_back(r, std::regex::ECMAScript | std::regex::optimize);
   } catch (const std::regex_error& e) {
     return make_error(std::string("bad topic regex: ") + e.what(), 0, false);
   }
@@ -37,7 +39,8 @@ NamingPolicy::NamingPolicy(config::ReplicationPolicy policy, std::string source_
       separator_(std::move(separator)) {}
 
 std::string NamingPolicy::target_topic(const std::string& source_topic) const {
-  if (policy_ == config::ReplicationPolicy::Identity && !is_heartbeats(source_topic)) return source_topic;
+  if (policy_ == config::ReplicationPolicy::Identity && !is_heartbeats(source_topic))
+    return source_topic;
   return source_ + separator_ + source_topic;
 }
 
@@ -45,7 +48,8 @@ bool NamingPolicy::is_heartbeats(const std::string& topic) const {
   static const std::string name = "heartbeats";
   if (topic == name) return true;
   const std::string suffix = separator_ + name;
-  return topic.size() > suffix.size() && topic.compare(topic.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return topic.size() > suffix.size() &&
+         topic.compare(topic.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool NamingPolicy::is_from_target(const std::string& topic) const {
@@ -62,7 +66,8 @@ bool is_internal_topic(const std::string& topic) {
          topic.rfind("mm2-offset-syncs.", 0) == 0;
 }
 
-bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming) {
+bool should_replicate(const std::string& topic, const TopicFilter& filter,
+                      const NamingPolicy& naming) {
   return !is_internal_topic(topic) && !naming.is_from_target(topic) &&
          (filter.matches(topic) || naming.is_heartbeats(topic));
 }

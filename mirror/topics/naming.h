@@ -26,8 +26,8 @@ class TopicFilter {
 // `identity` keeps the name.
 class NamingPolicy {
  public:
-  NamingPolicy(config::ReplicationPolicy policy, std::string source_cluster, std::string target_cluster,
-               std::string separator);
+  NamingPolicy(config::ReplicationPolicy policy, std::string source_cluster,
+               std::string target_cluster, std::string separator);
 
   // Heartbeats topics are always prefixed, under `identity` too (as MM2's IdentityReplicationPolicy
   // does), so that a cluster's own `heartbeats` never mixes with replicated ones.
@@ -53,6 +53,7 @@ bool is_internal_topic(const std::string& topic);
 
 // The whole decision for one source topic. Heartbeats topics are replicated whatever the filter
 // says (as MM2 does), so that monitoring downstream sees every hop.
-bool should_replicate(const std::string& topic, const TopicFilter& filter, const NamingPolicy& naming);
+bool should_replicate(const std::string& topic, const TopicFilter& filter,
+                      const NamingPolicy& naming);
 
 }  // namespace mirror::topics

@@ -25,7 +25,8 @@ Outcome run_cli(std::vector<std::string> args) {
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
   const int code = mirror::app::main(static_cast<int>(argv.size()), argv.data());
-  Outcome o{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
+  Outcome o{code, ::testing::internal::GetCapturedStdout(),
+            ::testing::internal::GetCapturedStderr()};
   return o;
 }
 
@@ -39,8 +40,8 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     // The examples reference these secrets with ${env:...}.
-    for (const char* v : {"PRIMARY_PASSWORD", "BACKUP_USERNAME", "BACKUP_PASSWORD", "ARCHIVE_PASSWORD",
-                          "LEGACY_PASSWORD", "ANALYTICS_PASSWORD"}) {
+    for (const char* v : {"PRIMARY_PASSWORD", "BACKUP_USERNAME", "BACKUP_PASSWORD",
+                          "ARCHIVE_PASSWORD", "LEGACY_PASSWORD", "ANALYTICS_PASSWORD"}) {
       ::setenv(v, "s3cr3t-value", 1);
     }
   }
@@ -60,7 +61,8 @@ TEST_F(Cli, VersionAndUsage) {
 
 TEST_F(Cli, ValidateTheExamplesPrintsOneLinePerFlow) {
   const std::string dir = MIRROR_SOURCE_DIR;
-  auto o = run_cli({"validate", "--config", dir + "/config/mirror.yaml", "--flows", dir + "/flows"});
+  auto o =
+      run_cli({"validate", "--config", dir + "/config/mirror.yaml", "--flows", dir + "/flows"});
   ASSERT_EQ(o.code, 0) << o.err;
   size_t lines = 0;
   for (char c : o.out) lines += c == '\n';

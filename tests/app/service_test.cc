@@ -2,6 +2,7 @@
 #include "mirror/app/service.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace mirror::app {
@@ -53,8 +54,10 @@ TEST(Service, FlowsJsonFollowsTheContract) {
   EXPECT_EQ(doc["flows"][2]["state"], "disabled");
   EXPECT_FALSE(service.ready()) << "enabled flows are not running";
   const std::string metrics = service.metrics().render();
-  EXPECT_NE(metrics.find("mirror_node_info{availability_zone=\"use1-az2\",source=\"aws\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("mirror_flow_follower_fetching_enabled{flow=\"b-to-a\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("mirror_node_info{availability_zone=\"use1-az2\",source=\"aws\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("mirror_flow_follower_fetching_enabled{flow=\"b-to-a\"} 0"),
+            std::string::npos);
 }
 
 TEST(Service, NoZoneMeansNoClientRack) {
@@ -62,8 +65,9 @@ TEST(Service, NoZoneMeansNoClientRack) {
   const auto doc = nlohmann::json::parse(service.flows_json());
   EXPECT_TRUE(doc["availability_zone"].is_null());
   EXPECT_TRUE(doc["flows"][0]["client_rack"].is_null());
-  EXPECT_NE(service.metrics().render().find("mirror_node_info{availability_zone=\"\",source=\"none\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      service.metrics().render().find("mirror_node_info{availability_zone=\"\",source=\"none\"} 1"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -29,12 +29,15 @@ std::map<std::string, std::string> endpoint_env(const std::string& source, int p
 struct Outcome {
   Resolution resolution;
   std::chrono::milliseconds elapsed;
-  std::string failure() const { return resolution.failures.empty() ? "" : resolution.failures.front(); }
+  std::string failure() const {
+    return resolution.failures.empty() ? "" : resolution.failures.front();
+  }
 };
 
 class NetworkSourceFailures : public ::testing::TestWithParam<std::string> {
  protected:
-  Outcome run(int port, std::chrono::milliseconds connect = kConnect, std::chrono::milliseconds total = kTotal) {
+  Outcome run(int port, std::chrono::milliseconds connect = kConnect,
+              std::chrono::milliseconds total = kTotal) {
     Options options;
     options.connect_timeout = connect;
     options.total_timeout = total;
@@ -59,14 +62,17 @@ FakeResponse with_flavor(FakeResponse response) {
 }
 
 TEST_P(NetworkSourceFailures, ServerError) {
-  FakeHttpServer server([](const FakeRequest&) { return with_flavor(FakeResponse::text(500, "boom")); });
+  FakeHttpServer server(
+      [](const FakeRequest&) { return with_flavor(FakeResponse::text(500, "boom")); });
   auto out = run(server.port());
   EXPECT_NE(out.failure().find("HTTP 500"), std::string::npos) << out.failure();
 }
 
 TEST_P(NetworkSourceFailures, GarbageAnswer) {
-  const std::string garbage = "<html><body>Welcome to nginx!\x01\x02 SECRET-LOOKING-TAIL " + std::string(4000, 'g');
-  FakeHttpServer server([&](const FakeRequest&) { return with_flavor(FakeResponse::text(200, garbage)); });
+  const std::string garbage =
+      "<html><body>Welcome to nginx!\x01\x02 SECRET-LOOKING-TAIL " + std::string(4000, 'g');
+  FakeHttpServer server(
+      [&](const FakeRequest&) { return with_flavor(FakeResponse::text(200, garbage)); });
   auto out = run(server.port());
   EXPECT_NE(out.failure().find("invalid answer"), std::string::npos) << out.failure();
   EXPECT_EQ(out.failure().find("SECRET-LOOKING-TAIL"), std::string::npos) << out.failure();
@@ -130,7 +136,8 @@ TEST(Budget, AwsBudgetCoversAllThreeRequests) {
   auto zone = make_source("aws")->lookup(options);
   auto elapsed = Clock::now() - start;
   ASSERT_FALSE(zone.ok());
-  EXPECT_EQ(zone.error().message.rfind("placement/availability-zone: no answer within", 0), 0u) << zone.error().message;
+  EXPECT_EQ(zone.error().message.rfind("placement/availability-zone: no answer within", 0), 0u)
+      << zone.error().message;
   EXPECT_LT(elapsed, kTotal + 1000ms);
 }
 

@@ -50,14 +50,22 @@ std::string trim(std::string s) {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 500: return "Internal Server Error";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
+    default:
+      return "Status";
   }
 }
 
@@ -152,12 +160,14 @@ void FakeHttpServer::serve(int fd) {
       if (next == std::string::npos) next = head.size();
       std::string line = head.substr(pos, next - pos);
       size_t colon = line.find(':');
-      if (colon != std::string::npos) request.headers[lower(line.substr(0, colon))] = trim(line.substr(colon + 1));
+      if (colon != std::string::npos)
+        request.headers[lower(line.substr(0, colon))] = trim(line.substr(colon + 1));
       pos = next + 2;
     }
   }
   size_t content_length = 0;
-  if (request.has_header("content-length")) content_length = std::stoul(request.header("content-length"));
+  if (request.has_header("content-length"))
+    content_length = std::stoul(request.header("content-length"));
   while (data.size() < end + 4 + content_length) {
     if (!read_more()) return;
   }
@@ -172,9 +182,11 @@ void FakeHttpServer::serve(int fd) {
     }
     return;
   }
-  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
   for (const auto& [k, v] : response.headers) out += k + ": " + v + "\r\n";
-  out += "Content-Length: " + std::to_string(response.body.size()) + "\r\nConnection: close\r\n\r\n";
+  out +=
+      "Content-Length: " + std::to_string(response.body.size()) + "\r\nConnection: close\r\n\r\n";
   out += response.body;
   send_all(fd, out);
 }
@@ -183,10 +195,16 @@ SilentListener::SilentListener() {
   fd_ = bind_loopback(0, &port_);
   if (::listen(fd_, 16) != 0) throw std::runtime_error("listen failed");
 }
-SilentListener::~SilentListener() { ::close(fd_); }
+SilentListener::~SilentListener() {
+  ::close(fd_);
+}
 
-RefusingPort::RefusingPort() { fd_ = bind_loopback(0, &port_); }
-RefusingPort::~RefusingPort() { ::close(fd_); }
+RefusingPort::RefusingPort() {
+  fd_ = bind_loopback(0, &port_);
+}
+RefusingPort::~RefusingPort() {
+  ::close(fd_);
+}
 
 BlackholeListener::BlackholeListener() {
   fd_ = bind_loopback(0, &port_);
@@ -238,7 +256,8 @@ std::optional<std::string> ChildProcess::first_line(std::chrono::milliseconds ti
   for (;;) {
     auto nl = buffer_.find('\n');
     if (nl != std::string::npos) return buffer_.substr(0, nl);
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd pfd{out_fd_, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;

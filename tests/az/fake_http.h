@@ -35,7 +35,9 @@ struct FakeResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   bool hang = false;  // read the request, then never answer (until the server stops)
-  static FakeResponse text(int status, std::string body) { return FakeResponse{status, std::move(body), {}, false}; }
+  static FakeResponse text(int status, std::string body) {
+    return FakeResponse{status, std::move(body), {}, false};
+  }
   static FakeResponse hanging() { return FakeResponse{0, "", {}, true}; }
 };
 
@@ -131,7 +133,8 @@ class TempDir {
   TempDir();
   ~TempDir();
   const std::string& path() const { return path_; }
-  std::string write(const std::string& name, const std::string& content) const;  // returns the file path
+  std::string write(const std::string& name,
+                    const std::string& content) const;  // returns the file path
 
  private:
   std::string path_;

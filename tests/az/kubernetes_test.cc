@@ -29,20 +29,25 @@ class Kubernetes : public ::testing::Test {
     certs_->write("server.ext",
                   "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n"
                   "extendedKeyUsage=serverAuth\n");
-    const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
+    const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt",
+                                         "ec_paramgen_curve:prime256v1", "-nodes"};
     auto openssl = [&](std::vector<std::string> args, bool with_key) {
       args.insert(args.begin(), "openssl");
       if (with_key) args.insert(args.begin() + 2, ec.begin(), ec.end());
       return testing::run_command(args) == 0;
     };
-    bool ok = openssl({"req", "-x509", "-keyout", cert("ca.key"), "-out", cert("ca.crt"), "-days", "2", "-subj",
-                       "/CN=mirror-test-ca"}, true) &&
-              openssl({"req", "-x509", "-keyout", cert("other-ca.key"), "-out", cert("other-ca.crt"), "-days", "2",
-                       "-subj", "/CN=mirror-other-ca"}, true) &&
+    bool ok = openssl({"req", "-x509", "-keyout", cert("ca.key"), "-out", cert("ca.crt"), "-days",
+                       "2", "-subj", "/CN=mirror-test-ca"},
+                      true) &&
+              openssl({"req", "-x509", "-keyout", cert("other-ca.key"), "-out",
+                       cert("other-ca.crt"), "-days", "2", "-subj", "/CN=mirror-other-ca"},
+                      true) &&
               openssl({"req", "-keyout", cert("server.key"), "-out", cert("server.csr"), "-subj",
-                       "/CN=kube-apiserver"}, true) &&
-              openssl({"x509", "-req", "-in", cert("server.csr"), "-CA", cert("ca.crt"), "-CAkey", cert("ca.key"),
-                       "-CAcreateserial", "-out", cert("server.crt"), "-days", "2", "-extfile", cert("server.ext")},
+                       "/CN=kube-apiserver"},
+                      true) &&
+              openssl({"x509", "-req", "-in", cert("server.csr"), "-CA", cert("ca.crt"), "-CAkey",
+                       cert("ca.key"), "-CAcreateserial", "-out", cert("server.crt"), "-days", "2",
+                       "-extfile", cert("server.ext")},
                       false);
     if (!ok) {
       setup_error_ = "could not make test certificates with the openssl CLI";
@@ -67,7 +72,8 @@ class Kubernetes : public ::testing::Test {
   // The fake API server, started on first use (python startup is the slow part of this suite).
   static int port() {
     if (!server_) {
-      server_ = new ChildProcess({"python3", kScript, cert("server.crt"), cert("server.key"), kToken});
+      server_ =
+          new ChildProcess({"python3", kScript, cert("server.crt"), cert("server.key"), kToken});
       auto line = server_->first_line(20s);
       if (line && !line->empty()) port_ = std::stoi(*line);
     }
@@ -78,15 +84,19 @@ class Kubernetes : public ::testing::Test {
   static std::string cert(const std::string& name) { return certs_->path() + "/" + name; }
 
   // The pod environment; api_port 0: the fake API server's (started if need be).
-  static std::map<std::string, std::string> env(const std::string& node, const std::string& account_dir = "",
-                                                const std::string& host = "127.0.0.1", int api_port = 0) {
-    return {{"KUBERNETES_SERVICE_HOST", host},
-            {"KUBERNETES_SERVICE_PORT", std::to_string(api_port ? api_port : port())},
-            {"NODE_NAME", node},
-            {"MIRROR_K8S_SERVICEACCOUNT_DIR", account_dir.empty() ? account_->path() : account_dir}};
+  static std::map<std::string, std::string> env(const std::string& node,
+                                                const std::string& account_dir = "",
+                                                const std::string& host = "127.0.0.1",
+                                                int api_port = 0) {
+    return {
+        {"KUBERNETES_SERVICE_HOST", host},
+        {"KUBERNETES_SERVICE_PORT", std::to_string(api_port ? api_port : port())},
+        {"NODE_NAME", node},
+        {"MIRROR_K8S_SERVICEACCOUNT_DIR", account_dir.empty() ? account_->path() : account_dir}};
   }
 
-  static Result<Zone> lookup(std::map<std::string, std::string> values, std::chrono::milliseconds total = 2000ms) {
+  static Result<Zone> lookup(std::map<std::string, std::string> values,
+                             std::chrono::milliseconds total = 2000ms) {
     Options options;
     options.connect_timeout = 500ms;
     options.total_timeout = total;
@@ -141,14 +151,17 @@ TEST_F(Kubernetes, AwsNodeZoneIdLabelGivesTheZoneId) {
 }
 
 TEST_F(Kubernetes, NodeWithoutZoneLabel) {
-  EXPECT_EQ(failure(lookup(env("node-nolabel"))), "node \"node-nolabel\" has no topology.kubernetes.io/zone label");
+  EXPECT_EQ(failure(lookup(env("node-nolabel"))),
+            "node \"node-nolabel\" has no topology.kubernetes.io/zone label");
 }
 
 TEST_F(Kubernetes, InvalidLabelValueAndGarbageAnswer) {
   std::string bad = failure(lookup(env("node-badlabel")));
-  EXPECT_EQ(bad.rfind("invalid answer: label topology.kubernetes.io/zone is \"zone?a??", 0), 0u) << bad;
+  EXPECT_EQ(bad.rfind("invalid answer: label topology.kubernetes.io/zone is \"zone?a??", 0), 0u)
+      << bad;
   EXPECT_EQ(bad.find('$'), std::string::npos);
-  EXPECT_EQ(failure(lookup(env("node-garbage"))), "invalid answer from the API server (not a JSON object)");
+  EXPECT_EQ(failure(lookup(env("node-garbage"))),
+            "invalid answer from the API server (not a JSON object)");
 }
 
 TEST_F(Kubernetes, WrongTokenIsRefusedAndNotEchoed) {
@@ -160,9 +173,11 @@ TEST_F(Kubernetes, WrongTokenIsRefusedAndNotEchoed) {
 }
 
 TEST_F(Kubernetes, ForbiddenUnknownNodeAndServerError) {
-  EXPECT_NE(failure(lookup(env("node-forbidden"))).find("HTTP 403 from the API server: the service account may not get nodes"),
+  EXPECT_NE(failure(lookup(env("node-forbidden")))
+                .find("HTTP 403 from the API server: the service account may not get nodes"),
             std::string::npos);
-  EXPECT_EQ(failure(lookup(env("node-unknown"))), "HTTP 404 from the API server: no node \"node-unknown\"");
+  EXPECT_EQ(failure(lookup(env("node-unknown"))),
+            "HTTP 404 from the API server: no node \"node-unknown\"");
   EXPECT_EQ(failure(lookup(env("node-error"))), "API server: HTTP 500");
 }
 
@@ -190,37 +205,47 @@ TEST_F(Kubernetes, HangingServerGivesUpWithinTheBudget) {
 TEST_F(Kubernetes, MissingPieces) {
   auto values = env("node-a", "", "127.0.0.1", kNoServer);
   values.erase("KUBERNETES_SERVICE_HOST");
-  EXPECT_EQ(failure(lookup(values)), "not in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)");
+  EXPECT_EQ(failure(lookup(values)),
+            "not in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)");
 
   values = env("node-a", "", "127.0.0.1", kNoServer);
   values.erase("NODE_NAME");
-  EXPECT_EQ(failure(lookup(values)), "NODE_NAME is not set (pass spec.nodeName through the downward API)");
+  EXPECT_EQ(failure(lookup(values)),
+            "NODE_NAME is not set (pass spec.nodeName through the downward API)");
 
-  EXPECT_EQ(failure(lookup(env("../../api/v1/secrets", "", "127.0.0.1", kNoServer))).rfind("NODE_NAME is not a valid node name", 0), 0u);
+  EXPECT_EQ(failure(lookup(env("../../api/v1/secrets", "", "127.0.0.1", kNoServer)))
+                .rfind("NODE_NAME is not a valid node name", 0),
+            0u);
 
   values = env("node-a", "", "127.0.0.1", kNoServer);
   values["KUBERNETES_SERVICE_PORT"] = "https";
-  EXPECT_EQ(failure(lookup(values)), "KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a usable address");
+  EXPECT_EQ(failure(lookup(values)),
+            "KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a usable address");
 
   TempDir empty_account;
   EXPECT_EQ(failure(lookup(env("node-a", empty_account.path(), "127.0.0.1", kNoServer))),
-            "cannot read the service-account token: " + empty_account.path() + "/token: No such file or directory");
+            "cannot read the service-account token: " + empty_account.path() +
+                "/token: No such file or directory");
 
   empty_account.write("token", kToken);
-  EXPECT_EQ(failure(lookup(env("node-a", empty_account.path(), "127.0.0.1", kNoServer))),
-            "cannot read the cluster CA: " + empty_account.path() + "/ca.crt: No such file or directory");
+  EXPECT_EQ(
+      failure(lookup(env("node-a", empty_account.path(), "127.0.0.1", kNoServer))),
+      "cannot read the cluster CA: " + empty_account.path() + "/ca.crt: No such file or directory");
 
   empty_account.write("token", "   \n");
-  EXPECT_EQ(failure(lookup(env("node-a", empty_account.path(), "127.0.0.1", kNoServer))),
-            "the service-account token file " + empty_account.path() + "/token holds no usable token");
+  EXPECT_EQ(
+      failure(lookup(env("node-a", empty_account.path(), "127.0.0.1", kNoServer))),
+      "the service-account token file " + empty_account.path() + "/token holds no usable token");
 }
 
 TEST_F(Kubernetes, DefaultServiceAccountFolder) {
-  if (std::filesystem::exists("/var/run/secrets/kubernetes.io/serviceaccount/token")) GTEST_SKIP() << "in a pod";
+  if (std::filesystem::exists("/var/run/secrets/kubernetes.io/serviceaccount/token"))
+    GTEST_SKIP() << "in a pod";
   auto values = env("node-a", "", "127.0.0.1", kNoServer);
   values.erase("MIRROR_K8S_SERVICEACCOUNT_DIR");
   EXPECT_EQ(failure(lookup(values)),
-            "cannot read the service-account token: /var/run/secrets/kubernetes.io/serviceaccount/token: No such file "
+            "cannot read the service-account token: "
+            "/var/run/secrets/kubernetes.io/serviceaccount/token: No such file "
             "or directory");
 }
 
@@ -235,7 +260,8 @@ TEST_F(Kubernetes, IPv6ServiceHostIsBracketed) {
 
 // Every network source hangs: resolve tries them in order, each bounded by total_timeout.
 TEST_F(Kubernetes, ResolveGivesUpInTimeWhenEverySourceHangs) {
-  testing::FakeHttpServer hang([](const testing::FakeRequest&) { return testing::FakeResponse::hanging(); });
+  testing::FakeHttpServer hang(
+      [](const testing::FakeRequest&) { return testing::FakeResponse::hanging(); });
   testing::SilentListener silent;
   auto values = env("node-hang");
   values["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = hang.url();
@@ -252,15 +278,17 @@ TEST_F(Kubernetes, ResolveGivesUpInTimeWhenEverySourceHangs) {
   auto start = Clock::now();
   Resolution r = resolve(node, std::nullopt, options);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  std::cout << "[ timing  ] resolve with 4 hanging network sources, 500 ms each: " << elapsed.count() << " ms\n";
+  std::cout << "[ timing  ] resolve with 4 hanging network sources, 500 ms each: "
+            << elapsed.count() << " ms\n";
 
   EXPECT_FALSE(r.zone);
   ASSERT_EQ(r.failures.size(), 6u);
   EXPECT_EQ(r.failures[0], "env: MIRROR_AVAILABILITY_ZONE is not set");
   EXPECT_EQ(r.failures[1], "file: /nonexistent/az: No such file or directory");
   EXPECT_EQ(r.failures[2], "kubernetes: API server: no answer within 500 ms");
-  EXPECT_EQ(r.failures[3], "aws: IMDSv2 token request: no answer within 500 ms "
-                           "(from a pod, the instance needs an IMDS hop limit >= 2)");
+  EXPECT_EQ(r.failures[3],
+            "aws: IMDSv2 token request: no answer within 500 ms "
+            "(from a pod, the instance needs an IMDS hop limit >= 2)");
   EXPECT_EQ(r.failures[4], "gcp: metadata server: no answer within 500 ms");
   EXPECT_EQ(r.failures[5], "azure: compute/zone: no answer within 500 ms");
   EXPECT_GE(elapsed, 1900ms);

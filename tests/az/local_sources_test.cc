@@ -39,7 +39,9 @@ TEST(EnvSource, UnsetEmptyOrBlankIsNoAnswer) {
 }
 
 TEST(EnvSource, InvalidValueIsRejectedWithAShortSanitizedPrefix) {
-  auto bad = lookup("env", {{"MIRROR_AVAILABILITY_ZONE", "zone\x1b[31m with spaces and a very long tail " + std::string(200, 'x')}});
+  auto bad =
+      lookup("env", {{"MIRROR_AVAILABILITY_ZONE",
+                      "zone\x1b[31m with spaces and a very long tail " + std::string(200, 'x')}});
   ASSERT_FALSE(bad.ok());
   const std::string& m = bad.error().message;
   EXPECT_NE(m.find("not a valid availability zone"), std::string::npos) << m;
@@ -80,21 +82,25 @@ TEST(FileSource, MissingFileEmptyFileBlankFirstLineDirectory) {
   EXPECT_NE(empty.error().message.find("empty first line"), std::string::npos);
 
   // The first line decides: a blank first line is no answer even when a later line has a zone.
-  auto blank = lookup("file", {{"MIRROR_AVAILABILITY_ZONE_FILE", dir.write("blank", "   \nzone-b\n")}});
+  auto blank =
+      lookup("file", {{"MIRROR_AVAILABILITY_ZONE_FILE", dir.write("blank", "   \nzone-b\n")}});
   ASSERT_FALSE(blank.ok());
   EXPECT_NE(blank.error().message.find("empty first line"), std::string::npos);
 
   auto directory = lookup("file", {{"MIRROR_AVAILABILITY_ZONE_FILE", dir.path()}});
   ASSERT_FALSE(directory.ok());
-  EXPECT_NE(directory.error().message.find("Is a directory"), std::string::npos) << directory.error().message;
+  EXPECT_NE(directory.error().message.find("Is a directory"), std::string::npos)
+      << directory.error().message;
 
-  auto garbage = lookup("file", {{"MIRROR_AVAILABILITY_ZONE_FILE", dir.write("garbage", "{\"zone\": \"a\"}\n")}});
+  auto garbage = lookup(
+      "file", {{"MIRROR_AVAILABILITY_ZONE_FILE", dir.write("garbage", "{\"zone\": \"a\"}\n")}});
   ASSERT_FALSE(garbage.ok());
   EXPECT_NE(garbage.error().message.find("not a valid availability zone"), std::string::npos);
 }
 
 TEST(FileSource, DefaultPath) {
-  if (std::filesystem::exists("/etc/mirror/availability-zone")) GTEST_SKIP() << "the default file exists here";
+  if (std::filesystem::exists("/etc/mirror/availability-zone"))
+    GTEST_SKIP() << "the default file exists here";
   auto unset = lookup("file", {});
   ASSERT_FALSE(unset.ok());
   EXPECT_EQ(unset.error().message, "/etc/mirror/availability-zone: No such file or directory");
@@ -127,7 +133,8 @@ TEST(Detail, KubernetesBaseUrl) {
   EXPECT_EQ(detail::kubernetes_base_url("fd00:10:96::1", "443"), "https://[fd00:10:96::1]:443");
   EXPECT_EQ(detail::kubernetes_base_url("[fd00::1]", "6443"), "https://[fd00::1]:6443");
   EXPECT_EQ(detail::kubernetes_base_url("fe80::1%eth0", "443"), "https://[fe80::1%25eth0]:443");
-  EXPECT_EQ(detail::kubernetes_base_url("kubernetes.default.svc", "443"), "https://kubernetes.default.svc:443");
+  EXPECT_EQ(detail::kubernetes_base_url("kubernetes.default.svc", "443"),
+            "https://kubernetes.default.svc:443");
   EXPECT_EQ(detail::kubernetes_base_url("10.0.0.1", "0"), std::nullopt);
   EXPECT_EQ(detail::kubernetes_base_url("10.0.0.1", "70000"), std::nullopt);
   EXPECT_EQ(detail::kubernetes_base_url("10.0.0.1", "https"), std::nullopt);
@@ -140,7 +147,8 @@ TEST(Detail, EndpointBase) {
   EXPECT_EQ(detail::endpoint_base("http://169.254.169.254"), "http://169.254.169.254");
   EXPECT_EQ(detail::endpoint_base("http://169.254.169.254/"), "http://169.254.169.254");
   EXPECT_EQ(detail::endpoint_base("http://[fd00:ec2::254]"), "http://[fd00:ec2::254]");
-  EXPECT_EQ(detail::endpoint_base("https://imds.local:8443/prefix/"), "https://imds.local:8443/prefix");
+  EXPECT_EQ(detail::endpoint_base("https://imds.local:8443/prefix/"),
+            "https://imds.local:8443/prefix");
   EXPECT_EQ(detail::endpoint_base("169.254.169.254"), std::nullopt);
   EXPECT_EQ(detail::endpoint_base("ftp://169.254.169.254"), std::nullopt);
   EXPECT_EQ(detail::endpoint_base("file:///etc/passwd"), std::nullopt);

@@ -15,7 +15,9 @@ inline bool has_query(const std::string& target, const std::string& item) {
   return query.find("&" + item + "&") != std::string::npos;
 }
 
-inline std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+inline std::string path_of(const std::string& target) {
+  return target.substr(0, target.find('?'));
+}
 
 // AWS IMDSv2: PUT /latest/api/token with a TTL header gives a token; metadata GETs need it.
 struct AwsImdsFake {
@@ -38,12 +40,14 @@ struct AwsImdsFake {
     }
     if (r.method != "GET") return FakeResponse::text(405, "Method Not Allowed");
     const std::string expected = accept_token.empty() ? token : accept_token;
-    if (r.header("x-aws-ec2-metadata-token") != expected) return FakeResponse::text(401, "Unauthorized");
+    if (r.header("x-aws-ec2-metadata-token") != expected)
+      return FakeResponse::text(401, "Unauthorized");
     if (path == "/latest/meta-data/placement/availability-zone-id") {
       if (zone_id_not_found) return FakeResponse::text(404, "Not Found");
       return FakeResponse::text(200, zone_id);
     }
-    if (path == "/latest/meta-data/placement/availability-zone") return FakeResponse::text(200, zone_name);
+    if (path == "/latest/meta-data/placement/availability-zone")
+      return FakeResponse::text(200, zone_name);
     return FakeResponse::text(404, "Not Found");
   }
 };
@@ -59,7 +63,8 @@ struct GcpMetadataFake {
       return FakeResponse::text(403, "Missing Metadata-Flavor:Google header.");
     }
     if (r.method != "GET") return FakeResponse::text(405, "Method Not Allowed");
-    if (path_of(r.target) != "/computeMetadata/v1/instance/zone") return FakeResponse::text(404, "Not Found");
+    if (path_of(r.target) != "/computeMetadata/v1/instance/zone")
+      return FakeResponse::text(404, "Not Found");
     FakeResponse response = FakeResponse::text(200, answer);
     response.headers.push_back({"Content-Type", "application/text"});
     if (flavor_in_answer) response.headers.push_back({"Metadata-Flavor", "Google"});
@@ -75,7 +80,8 @@ struct AzureImdsFake {
   FakeResponse operator()(const FakeRequest& r) const {
     if (r.has_header("x-forwarded-for")) return FakeResponse::text(403, "Forbidden");
     if (r.header("metadata") != "true") {
-      return FakeResponse::text(400, "{\"error\":\"Bad request. Required metadata header not specified\"}");
+      return FakeResponse::text(
+          400, "{\"error\":\"Bad request. Required metadata header not specified\"}");
     }
     if (r.method != "GET") return FakeResponse::text(405, "Method Not Allowed");
     if (!has_query(r.target, "api-version=2021-02-01")) {

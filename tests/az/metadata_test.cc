@@ -39,8 +39,9 @@ Result<detail::HttpResponse> raw(const std::string& method, const std::string& u
 
 TEST(Aws, AnswersZoneIdAndNameThroughIMDSv2) {
   FakeHttpServer server(AwsImdsFake{});
-  Resolution r = resolve(config::NodeSpec{.availability_zone = "auto", .availability_zone_sources = {"aws"}},
-                         std::nullopt, fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
+  Resolution r =
+      resolve(config::NodeSpec{.availability_zone = "auto", .availability_zone_sources = {"aws"}},
+              std::nullopt, fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
   ASSERT_TRUE(r.zone) << (r.failures.empty() ? "" : r.failures[0]);
   EXPECT_EQ(r.zone->id, "use1-az1");
   EXPECT_EQ(r.zone->name, "us-east-1a");
@@ -81,7 +82,8 @@ TEST(Aws, RejectedTokenIsAFailureWithoutTheToken) {
   AwsImdsFake fake;
   fake.accept_token = "a-different-token";
   FakeHttpServer server(fake);
-  auto zone = make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
+  auto zone =
+      make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.error().message, "placement/availability-zone-id: HTTP 401");
   EXPECT_EQ(zone.error().message.find(fake.token), std::string::npos);
@@ -91,7 +93,8 @@ TEST(Aws, ZoneIdNotFoundGivesTheNameOnly) {
   AwsImdsFake fake;
   fake.zone_id_not_found = true;
   FakeHttpServer server(fake);
-  auto zone = make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url() + "/"}}));
+  auto zone =
+      make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url() + "/"}}));
   ASSERT_TRUE(zone.ok()) << zone.error().message;
   EXPECT_EQ(zone->id, "");
   EXPECT_EQ(zone->name, "us-east-1a");
@@ -102,7 +105,8 @@ TEST(Aws, InvalidTokenAnswerIsNotEchoed) {
   FakeHttpServer server([](const testing::FakeRequest&) {
     return testing::FakeResponse::text(200, "token with spaces SECRETPART\n\n");
   });
-  auto zone = make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
+  auto zone =
+      make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.error().message, "IMDSv2 token request: invalid answer");
 }
@@ -111,7 +115,8 @@ TEST(Aws, EndpointMustBeAnHttpUrl) {
   for (const char* bad : {"169.254.169.254", "file:///etc/passwd", "http://user:pw@127.0.0.1"}) {
     auto zone = make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", bad}}));
     ASSERT_FALSE(zone.ok());
-    EXPECT_EQ(zone.error().message, "AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http:// URL") << bad;
+    EXPECT_EQ(zone.error().message, "AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http:// URL")
+        << bad;
   }
 }
 
@@ -121,7 +126,8 @@ TEST(Aws, ConcurrentResolvesAreSafe) {
   std::atomic<int> answered{0};
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      auto zone = make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
+      auto zone =
+          make_source("aws")->lookup(fast({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}));
       if (zone.ok() && zone->id == "use1-az1") ++answered;
     });
   }
@@ -161,7 +167,8 @@ TEST(Gcp, AnswerWithoutMetadataFlavorIsNotTrusted) {
 }
 
 TEST(Gcp, AnswerInAnotherFormatIsInvalid) {
-  for (const char* answer : {"us-central1-b", "projects/123/zones/", "projects/123/zones/a b", "{}"}) {
+  for (const char* answer :
+       {"us-central1-b", "projects/123/zones/", "projects/123/zones/a b", "{}"}) {
     GcpMetadataFake fake;
     fake.answer = answer;
     FakeHttpServer server(fake);
@@ -187,8 +194,10 @@ TEST(Azure, AnswersLocationDashZone) {
   EXPECT_EQ(zone->name, "westeurope-2");
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].target, "/metadata/instance/compute/zone?api-version=2021-02-01&format=text");
-  EXPECT_EQ(requests[1].target, "/metadata/instance/compute/location?api-version=2021-02-01&format=text");
+  EXPECT_EQ(requests[0].target,
+            "/metadata/instance/compute/zone?api-version=2021-02-01&format=text");
+  EXPECT_EQ(requests[1].target,
+            "/metadata/instance/compute/location?api-version=2021-02-01&format=text");
   for (const auto& request : requests) {
     EXPECT_EQ(request.method, "GET");
     EXPECT_EQ(request.header("metadata"), "true");
@@ -197,7 +206,8 @@ TEST(Azure, AnswersLocationDashZone) {
 
 TEST(Azure, FakeRejectsRequestsWithoutMetadataTrue) {
   FakeHttpServer server(AzureImdsFake{});
-  auto response = raw("GET", server.url() + "/metadata/instance/compute/zone?api-version=2021-02-01&format=text");
+  auto response = raw(
+      "GET", server.url() + "/metadata/instance/compute/zone?api-version=2021-02-01&format=text");
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.error().code, 400);
 }

@@ -79,7 +79,8 @@ TEST(Resolve, ConfigLiteralWinsOverSources) {
 TEST(Resolve, EmptyFlagAndEmptyConfigMeanDiscover) {
   config::NodeSpec node = auto_node({"env"});
   node.availability_zone = "";
-  Resolution r = resolve(node, std::string("  "), env_only({{"MIRROR_AVAILABILITY_ZONE", "az-env"}}));
+  Resolution r =
+      resolve(node, std::string("  "), env_only({{"MIRROR_AVAILABILITY_ZONE", "az-env"}}));
   ASSERT_TRUE(r.zone);
   EXPECT_EQ(r.display(), "az-env");
   EXPECT_EQ(r.source, "env");
@@ -87,7 +88,8 @@ TEST(Resolve, EmptyFlagAndEmptyConfigMeanDiscover) {
 
 TEST(Resolve, InvalidFlagGivesNoZoneAndDoesNotFallBack) {
   config::NodeSpec node = auto_node({"env"});
-  Resolution r = resolve(node, std::string("us east 1a;rm"), env_only({{"MIRROR_AVAILABILITY_ZONE", "az-env"}}));
+  Resolution r = resolve(node, std::string("us east 1a;rm"),
+                         env_only({{"MIRROR_AVAILABILITY_ZONE", "az-env"}}));
   EXPECT_FALSE(r.zone);
   EXPECT_EQ(r.source, "flag");
   ASSERT_EQ(r.failures.size(), 1u);
@@ -109,8 +111,10 @@ TEST(Resolve, SourcesInOrderFirstAnswerWinsFailuresListed) {
   std::map<std::string, int> calls;
   Options options;
   options.source_factory = [&](const std::string& name) -> std::unique_ptr<Source> {
-    if (name == "first") return std::make_unique<ScriptedSource>(name, make_error("nope"), &calls[name]);
-    if (name == "second") return std::make_unique<ScriptedSource>(name, make_error("also nope"), &calls[name]);
+    if (name == "first")
+      return std::make_unique<ScriptedSource>(name, make_error("nope"), &calls[name]);
+    if (name == "second")
+      return std::make_unique<ScriptedSource>(name, make_error("also nope"), &calls[name]);
     return std::make_unique<ScriptedSource>(name, Zone{"id-" + name, "name-" + name}, &calls[name]);
   };
   Resolution r = resolve(auto_node({"first", "second", "third", "fourth"}), std::nullopt, options);
@@ -139,14 +143,16 @@ TEST(Resolve, UnknownSourceIsListedAndSkipped) {
   EXPECT_EQ(make_source("ec2"), nullptr);
   EXPECT_EQ(make_source(""), nullptr);
   EXPECT_EQ(make_source("AWS"), nullptr);
-  Resolution r = resolve(auto_node({"ec2", "env"}), std::nullopt, env_only({{"MIRROR_AVAILABILITY_ZONE", "z1"}}));
+  Resolution r = resolve(auto_node({"ec2", "env"}), std::nullopt,
+                         env_only({{"MIRROR_AVAILABILITY_ZONE", "z1"}}));
   ASSERT_TRUE(r.zone);
   EXPECT_EQ(r.source, "env");
   EXPECT_EQ(r.failures, (std::vector<std::string>{"ec2: unknown source"}));
 }
 
 TEST(Resolve, KnownSourceNames) {
-  EXPECT_EQ(source_names(), (std::vector<std::string>{"env", "file", "kubernetes", "aws", "gcp", "azure"}));
+  EXPECT_EQ(source_names(),
+            (std::vector<std::string>{"env", "file", "kubernetes", "aws", "gcp", "azure"}));
   for (const auto& name : source_names()) {
     auto source = make_source(name);
     ASSERT_NE(source, nullptr) << name;
@@ -180,7 +186,8 @@ TEST(Resolve, InvalidAnswerFromASourceIsRejected) {
   int calls = 0;
   Options options;
   options.source_factory = [&](const std::string& name) -> std::unique_ptr<Source> {
-    if (name == "bad") return std::make_unique<ScriptedSource>(name, Zone{"ok-id", "bad name"}, &calls);
+    if (name == "bad")
+      return std::make_unique<ScriptedSource>(name, Zone{"ok-id", "bad name"}, &calls);
     if (name == "empty") return std::make_unique<ScriptedSource>(name, Zone{"", ""}, &calls);
     return std::make_unique<ScriptedSource>(name, Zone{"", "only-name"}, &calls);
   };
@@ -220,7 +227,8 @@ TEST(IsValidZone, Grammar) {
   }
   EXPECT_TRUE(is_valid_zone(std::string(63, 'z')));
   EXPECT_FALSE(is_valid_zone(std::string(64, 'z')));
-  for (const char* bad : {"", "-a", ".a", "_a", "a b", "a/b", "a\nb", "a;b", "zoné", "a\tb", "a:b"}) {
+  for (const char* bad :
+       {"", "-a", ".a", "_a", "a b", "a/b", "a\nb", "a;b", "zoné", "a\tb", "a:b"}) {
     EXPECT_FALSE(is_valid_zone(bad)) << bad;
   }
 }

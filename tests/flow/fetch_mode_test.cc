@@ -24,11 +24,13 @@ TEST(FetchMode, NoRackMeansLeader) {
 }
 
 TEST(FetchMode, ReadsFromLocalFollowerAreFollower) {
-  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 2), placement(3, 2)}, kRacks), FetchMode::Follower);
+  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 2), placement(3, 2)}, kRacks),
+            FetchMode::Follower);
 }
 
 TEST(FetchMode, LeadersServingDespiteLocalReplicaIsFallback) {
-  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 1), placement(3, 3)}, kRacks), FetchMode::LeaderFallback);
+  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 1), placement(3, 3)}, kRacks),
+            FetchMode::LeaderFallback);
 }
 
 TEST(FetchMode, NotProvenBeforeTheGraceEnds) {
@@ -37,7 +39,8 @@ TEST(FetchMode, NotProvenBeforeTheGraceEnds) {
 }
 
 TEST(FetchMode, NoReplicaInTheRackIsLeader) {
-  EXPECT_EQ(classify_fetch_mode("az-x", {placement(1, 1), placement(3, 3)}, kRacks), FetchMode::Leader);
+  EXPECT_EQ(classify_fetch_mode("az-x", {placement(1, 1), placement(3, 3)}, kRacks),
+            FetchMode::Leader);
   PartitionPlacement outside{1, {1, 3}, 1, true};
   EXPECT_EQ(classify_fetch_mode("az-b", {outside}, kRacks), FetchMode::Leader);
 }
@@ -49,7 +52,8 @@ TEST(FetchMode, LocalLeadersAreAlreadyInTheRack) {
 TEST(FetchMode, OneFollowerReadIsEnoughWhenAReplicaIsOut) {
   // Partition 2's az-b replica fell out of the ISR (broker down): its leader serves it.
   PartitionPlacement out_of_sync{3, {1, 3}, 3, true};
-  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 2), out_of_sync}, kRacks), FetchMode::Follower);
+  EXPECT_EQ(classify_fetch_mode("az-b", {placement(1, 2), out_of_sync}, kRacks),
+            FetchMode::Follower);
 }
 
 }  // namespace

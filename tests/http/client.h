@@ -9,12 +9,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <exception>
-#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,7 +36,8 @@ struct ParsedResponse {
 
 class Client {
  public:
-  explicit Client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  explicit Client(uint16_t port,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) return;
     timeval tv{};
@@ -89,7 +90,8 @@ class Client {
 
   std::optional<ParsedResponse> get(const std::string& target, const std::string& method = "GET",
                                     const std::string& extra_headers = "") {
-    if (!send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n")) {
+    if (!send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +
+              "\r\n")) {
       return std::nullopt;
     }
     return read_response(method == "HEAD");
@@ -143,7 +145,8 @@ class Client {
     while (line_end != std::string::npos) {
       const size_t start = line_end + 2;
       line_end = head_text.find("\r\n", start);
-      const std::string line = head_text.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+      const std::string line = head_text.substr(
+          start, line_end == std::string::npos ? std::string::npos : line_end - start);
       const auto colon = line.find(':');
       if (colon == std::string::npos) continue;
       std::string name = line.substr(0, colon);
@@ -167,7 +170,8 @@ class Client {
 };
 
 // A one-shot GET on a fresh connection.
-inline std::optional<ParsedResponse> fetch(uint16_t port, const std::string& target, const std::string& method = "GET") {
+inline std::optional<ParsedResponse> fetch(uint16_t port, const std::string& target,
+                                           const std::string& method = "GET") {
   Client client(port);
   if (!client.connected()) return std::nullopt;
   return client.get(target, method, "Connection: close\r\n");

@@ -14,8 +14,10 @@ void expect_ok(const std::string& text, const std::string& host, uint16_t port) 
 
 void expect_invalid(const std::string& text) {
   auto parsed = parse_listen(text);
-  ASSERT_FALSE(parsed.ok()) << "\"" << text << "\" parsed as " << parsed->first << " " << parsed->second;
-  EXPECT_NE(parsed.error().message.find("\"" + text + "\""), std::string::npos) << parsed.error().message;
+  ASSERT_FALSE(parsed.ok()) << "\"" << text << "\" parsed as " << parsed->first << " "
+                            << parsed->second;
+  EXPECT_NE(parsed.error().message.find("\"" + text + "\""), std::string::npos)
+      << parsed.error().message;
   EXPECT_FALSE(parsed.error().retriable);
 }
 
@@ -32,10 +34,29 @@ TEST(ParseListen, Valid) {
 }
 
 TEST(ParseListen, Invalid) {
-  for (const std::string text :
-       {"", "host", "host:99999", "host:65536", "a:b", "host:", ":", "host:-1", "host:+80", "host: 80", "host:80 ",
-        " host:80", "host:123456", "::1:80", "::1", "[::1]", "[::1]80", "[::1", "[]:80", "[nothost]:80",
-        "[127.0.0.1]:80", "ho st:80", "host/x:80"}) {
+  for (const std::string text : {"",
+                                 "host",
+                                 "host:99999",
+                                 "host:65536",
+                                 "a:b",
+                                 "host:",
+                                 ":",
+                                 "host:-1",
+                                 "host:+80",
+                                 "host: 80",
+                                 "host:80 ",
+                                 " host:80",
+                                 "host:123456",
+                                 "::1:80",
+                                 "::1",
+                                 "[::1]",
+                                 "[::1]80",
+                                 "[::1",
+                                 "[]:80",
+                                 "[nothost]:80",
+                                 "[127.0.0.1]:80",
+                                 "ho st:80",
+                                 "host/x:80"}) {
     SCOPED_TRACE(text);
     expect_invalid(text);
   }
@@ -44,7 +65,8 @@ TEST(ParseListen, Invalid) {
 TEST(ParseListen, ErrorSaysWhatIsExpected) {
   auto parsed = parse_listen("host:99999");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.error().message.find("out of range"), std::string::npos) << parsed.error().message;
+  EXPECT_NE(parsed.error().message.find("out of range"), std::string::npos)
+      << parsed.error().message;
   EXPECT_NE(parsed.error().message.find("HOST:PORT"), std::string::npos) << parsed.error().message;
 }
 

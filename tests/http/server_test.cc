@@ -21,11 +21,15 @@ using testing::fetch;
 
 std::map<std::string, Handler> test_routes() {
   std::map<std::string, Handler> routes;
-  routes["/healthz"] = [](const Request&) { return Response{200, "text/plain; charset=utf-8", "ok\n"}; };
+  routes["/healthz"] = [](const Request&) {
+    return Response{200, "text/plain; charset=utf-8", "ok\n"};
+  };
   routes["/echo"] = [](const Request& r) {
     return Response{200, "text/plain; charset=utf-8", r.method + " " + r.path + " " + r.query};
   };
-  routes["/flows"] = [](const Request&) { return Response{503, "application/json", "{\"flows\": []}"}; };
+  routes["/flows"] = [](const Request&) {
+    return Response{503, "application/json", "{\"flows\": []}"};
+  };
   routes["/boom"] = [](const Request&) -> Response { throw std::runtime_error("secret detail"); };
   routes["/boom-int"] = [](const Request&) -> Response { throw 42; };
   routes["/weird"] = [](const Request&) { return Response{999, "text/plain", "?"}; };
@@ -99,7 +103,8 @@ TEST(HttpServer, AcceptsAbsoluteFormTarget) {
 TEST(HttpServer, UnknownPathIs404WithExactMatching) {
   auto server = start_server();
   ASSERT_TRUE(server);
-  for (const std::string target : {"/", "/nope", "/healthz/", "/HEALTHZ", "/healthz/x", "//healthz", "/metrics"}) {
+  for (const std::string target :
+       {"/", "/nope", "/healthz/", "/HEALTHZ", "/healthz/x", "//healthz", "/metrics"}) {
     SCOPED_TRACE(target);
     auto r = fetch(server->port(), target);
     ASSERT_TRUE(r);
@@ -180,7 +185,8 @@ TEST(HttpServer, PipelinedRequestsAnsweredInOrder) {
   ASSERT_TRUE(server);
   Client client(server->port());
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.send("GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.send(
+      "GET /echo?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?2 HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto first = client.read_response();
   auto second = client.read_response();
   ASSERT_TRUE(first);
@@ -334,7 +340,9 @@ TEST(HttpServer, ManyConcurrentClients) {
         Client client(server->port());
         for (int i = 0; i < kRequests; ++i) {
           auto r = client.get("/echo?" + std::to_string(t) + "-" + std::to_string(i));
-          if (r && r->status == 200 && r->body == "GET /echo " + std::to_string(t) + "-" + std::to_string(i)) ++ok;
+          if (r && r->status == 200 &&
+              r->body == "GET /echo " + std::to_string(t) + "-" + std::to_string(i))
+            ++ok;
         }
       } else {  // a connection per request
         for (int i = 0; i < kRequests; ++i) {
@@ -355,7 +363,8 @@ TEST(HttpServer, RejectsTooLargeBodyWith413) {
   ASSERT_TRUE(server);
   {
     Client client(server->port());
-    ASSERT_TRUE(client.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"));
+    ASSERT_TRUE(
+        client.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"));
     auto r = client.read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 413);
@@ -365,7 +374,8 @@ TEST(HttpServer, RejectsTooLargeBodyWith413) {
   }
   {
     Client client(server->port());
-    ASSERT_TRUE(client.send("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+    ASSERT_TRUE(
+        client.send("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
     ASSERT_TRUE(client.send("800\r\n" + std::string(0x800, 'x') + "\r\n0\r\n\r\n"));
     auto r = client.read_response();
     ASSERT_TRUE(r);
@@ -387,7 +397,8 @@ TEST(HttpServer, RejectsTooLargeHeaderWith400) {
   auto server = start_server();
   ASSERT_TRUE(server);
   Client client(server->port());
-  ASSERT_TRUE(client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
+  ASSERT_TRUE(client.send(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
   auto r = client.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
@@ -401,8 +412,9 @@ TEST(HttpServer, RejectsTooLargeHeaderWith400) {
 TEST(HttpServer, MalformedRequestIs400) {
   auto server = start_server();
   ASSERT_TRUE(server);
-  for (const std::string junk : {"garbage\r\n\r\n", "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n",
-                                 "GET /healthz HTTP/1.1\r\nContent-Length: nope\r\n\r\n"}) {
+  for (const std::string junk :
+       {"garbage\r\n\r\n", "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nContent-Length: nope\r\n\r\n"}) {
     SCOPED_TRACE(junk);
     Client client(server->port());
     ASSERT_TRUE(client.send(junk));
@@ -425,7 +437,7 @@ TEST(HttpServer, StopIsPromptWithIdleConnections) {
   }
   clients.push_back(std::make_unique<Client>(port));
   ASSERT_TRUE(clients.back()->send("GET /healthz HTTP/1.1\r\n"));  // a half-sent request
-  std::this_thread::sleep_for(50ms);                                // let the server accept them all
+  std::this_thread::sleep_for(50ms);                               // let the server accept them all
 
   const auto start = std::chrono::steady_clock::now();
   server->stop();
@@ -473,10 +485,12 @@ TEST(HttpServer, PortInUseIsAnErrorNamingTheAddress) {
 TEST(HttpServer, InvalidListenAddressIsAnError) {
   auto server = Server::start("no-port-here", test_routes());
   ASSERT_FALSE(server.ok());
-  EXPECT_NE(server.error().message.find("no-port-here"), std::string::npos) << server.error().message;
+  EXPECT_NE(server.error().message.find("no-port-here"), std::string::npos)
+      << server.error().message;
   server = Server::start("127.0.0.1:99999", test_routes());
   ASSERT_FALSE(server.ok());
-  EXPECT_NE(server.error().message.find("127.0.0.1:99999"), std::string::npos) << server.error().message;
+  EXPECT_NE(server.error().message.find("127.0.0.1:99999"), std::string::npos)
+      << server.error().message;
 }
 
 TEST(HttpServer, BadRoutesAreErrors) {

@@ -1,11 +1,11 @@
 // `mirror demo` end to end: its summary line must show nothing lost and every partition of the
 // follower-fetching flow read from the node's rack.
+#include "mirror/app/demo.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
-
-#include "mirror/app/demo.h"
 
 namespace mirror::app {
 namespace {

@@ -55,8 +55,8 @@ TEST(Mm2, HeartbeatsInMm2FormatOnTheTarget) {
   flow.join();
 }
 
-// The target partitions already hold records, so target offsets are source offsets + 10: an identity
-// "translation" would be wrong.
+// The target partitions already hold records, so target offsets are source offsets + 10: an
+// identity "translation" would be wrong.
 TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
   auto source = kafka::MockCluster::start(1);
   auto target = kafka::MockCluster::start(1);
@@ -68,10 +68,12 @@ TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
   // A consumer group on the source that read 30 and 50 records of the two partitions.
   auto source_admin = (*source)->admin();
   const auto soon = [] { return kafka::deadline_in(10s); };
-  ASSERT_TRUE(source_admin->commit_group_offsets("billing", {{{"orders", 0}, {30, "m0"}}, {{"orders", 1}, {50, ""}}},
-                                                 soon())
+  ASSERT_TRUE(source_admin
+                  ->commit_group_offsets(
+                      "billing", {{{"orders", 0}, {30, "m0"}}, {{"orders", 1}, {50, ""}}}, soon())
                   .ok());
-  ASSERT_TRUE(source_admin->commit_group_offsets("excluded", {{{"orders", 0}, {5, ""}}}, soon()).ok());
+  ASSERT_TRUE(
+      source_admin->commit_group_offsets("excluded", {{{"orders", 0}, {5, ""}}}, soon()).ok());
 
   metrics::Metrics metrics;
   auto ctx = make_context({}, **source, **target, &metrics);
@@ -95,9 +97,12 @@ TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
     return latest.size() >= 2;
   };
   ASSERT_TRUE(wait_until(checkpoints_arrived, 60s)) << latest.size() << " checkpoints";
-  EXPECT_EQ(latest.size(), 2u) << "only 'billing': 'excluded' is in groups_exclude, mirror-it-flow is the flow's own";
-  EXPECT_EQ(latest[std::make_pair(std::string("billing"), 0)], (mm2::Checkpoint{"billing", "src.orders", 0, 30, 40, "m0"}));
-  EXPECT_EQ(latest[std::make_pair(std::string("billing"), 1)], (mm2::Checkpoint{"billing", "src.orders", 1, 50, 60, ""}));
+  EXPECT_EQ(latest.size(), 2u)
+      << "only 'billing': 'excluded' is in groups_exclude, mirror-it-flow is the flow's own";
+  EXPECT_EQ(latest[std::make_pair(std::string("billing"), 0)],
+            (mm2::Checkpoint{"billing", "src.orders", 0, 30, 40, "m0"}));
+  EXPECT_EQ(latest[std::make_pair(std::string("billing"), 1)],
+            (mm2::Checkpoint{"billing", "src.orders", 1, 50, 60, ""}));
 
   auto target_admin = (*target)->admin();
   kafka::GroupOffsets synced;
@@ -113,8 +118,14 @@ TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
   EXPECT_EQ(synced[p1].offset, 60);
 
   // The group reads on; the checkpoint follows.
-  ASSERT_TRUE(source_admin->commit_group_offsets("billing", {{{"orders", 0}, {100, ""}}}, soon()).ok());
-  ASSERT_TRUE(wait_until([&] { return checkpoints_arrived() && latest[std::make_pair(std::string("billing"), 0)].downstream_offset == 110; }, 30s))
+  ASSERT_TRUE(
+      source_admin->commit_group_offsets("billing", {{{"orders", 0}, {100, ""}}}, soon()).ok());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return checkpoints_arrived() &&
+               latest[std::make_pair(std::string("billing"), 0)].downstream_offset == 110;
+      },
+      30s))
       << latest[std::make_pair(std::string("billing"), 0)].downstream_offset;
   const std::string text = metrics.render();
   EXPECT_EQ(metric(text, "mirror_checkpoint_groups{flow=\"it-flow\"}"), 1) << text;
@@ -129,10 +140,12 @@ TEST(Mm2, TopicConfigsFollowTheSourceExceptTheNeverCopiedOnes) {
   auto source = kafka::MockCluster::start(1);
   auto target = kafka::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
-  ASSERT_TRUE((*source)
-                  ->create_topic("orders", 2, 1,
-                                 {{"retention.ms", "3600000"}, {"min.insync.replicas", "2"}, {"segment.ms", "60000"}})
-                  .ok());
+  ASSERT_TRUE(
+      (*source)
+          ->create_topic(
+              "orders", 2, 1,
+              {{"retention.ms", "3600000"}, {"min.insync.replicas", "2"}, {"segment.ms", "60000"}})
+          .ok());
   metrics::Metrics metrics;
   auto ctx = make_context({}, **source, **target, &metrics);
   ctx.spec.config_properties_exclude = {"segment\\..*"};
@@ -142,7 +155,8 @@ TEST(Mm2, TopicConfigsFollowTheSourceExceptTheNeverCopiedOnes) {
   std::map<std::string, std::string> configs;
   ASSERT_TRUE(wait_until(
       [&] {
-        configs = (*target)->topic_configs("src.orders").value_or(std::map<std::string, std::string>{});
+        configs =
+            (*target)->topic_configs("src.orders").value_or(std::map<std::string, std::string>{});
         return configs.count("retention.ms") != 0;
       },
       30s));
@@ -150,10 +164,14 @@ TEST(Mm2, TopicConfigsFollowTheSourceExceptTheNeverCopiedOnes) {
   EXPECT_EQ(configs.count("min.insync.replicas"), 0u) << "never copied";
   EXPECT_EQ(configs.count("segment.ms"), 0u) << "config_properties_exclude";
 
-  ASSERT_TRUE((*source)->set_topic_configs("orders", {{"retention.ms", "7200000"}, {"cleanup.policy", "compact"}}).ok());
+  ASSERT_TRUE((*source)
+                  ->set_topic_configs("orders",
+                                      {{"retention.ms", "7200000"}, {"cleanup.policy", "compact"}})
+                  .ok());
   ASSERT_TRUE(wait_until(
       [&] {
-        configs = (*target)->topic_configs("src.orders").value_or(std::map<std::string, std::string>{});
+        configs =
+            (*target)->topic_configs("src.orders").value_or(std::map<std::string, std::string>{});
         return configs["retention.ms"] == "7200000" && configs["cleanup.policy"] == "compact";
       },
       30s))

@@ -1,5 +1,6 @@
 #include "tests/integration/support.h"
 
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
 #include <map>
@@ -10,15 +11,13 @@
 #include "mirror/kafka/handles.h"
 #include "mirror/kafka/reader.h"
 
-#include <gtest/gtest.h>
-
 namespace mirror::testing {
 
 std::string describe(const Record& r) {
   std::ostringstream out;
   out << "p" << r.partition << " key=" << (r.key ? "'" + *r.key + "'" : "null")
-      << " value=" << (r.value ? std::to_string(r.value->size()) + " bytes" : "null") << " ts=" << r.timestamp
-      << " headers=" << r.headers.size();
+      << " value=" << (r.value ? std::to_string(r.value->size()) + " bytes" : "null")
+      << " ts=" << r.timestamp << " headers=" << r.headers.size();
   return out.str();
 }
 
@@ -53,25 +52,30 @@ std::vector<Record> make_records(int n, int partitions, const std::string& tag) 
   return out;
 }
 
-bool produce(const std::string& bootstraps, const std::string& topic, const std::vector<Record>& records) {
+bool produce(const std::string& bootstraps, const std::string& topic,
+             const std::vector<Record>& records) {
   struct Acks {
     size_t ok = 0;
     size_t failed = 0;
   } acks;
-  auto conf = kafka::make_conf({{"bootstrap.servers", bootstraps}, {"enable.idempotence", "true"}, {"linger.ms", "2"}}, {});
+  auto conf = kafka::make_conf(
+      {{"bootstrap.servers", bootstraps}, {"enable.idempotence", "true"}, {"linger.ms", "2"}}, {});
   if (!conf.ok()) return false;
   rd_kafka_conf_set_opaque(conf->get(), &acks);
-  rd_kafka_conf_set_dr_msg_cb(conf->get(), [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* a = static_cast<Acks*>(opaque);
-    (m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? a->ok : a->failed)++;
-  });
+  rd_kafka_conf_set_dr_msg_cb(conf->get(),
+                              [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+                                auto* a = static_cast<Acks*>(opaque);
+                                (m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? a->ok : a->failed)++;
+                              });
   auto client = kafka::make_client(kafka::ClientType::Producer, std::move(conf.value()));
   if (!client.ok()) return false;
   rd_kafka_t* rk = client->get();
   for (const auto& r : records) {
-    rd_kafka_headers_t* headers = r.headers.empty() ? nullptr : rd_kafka_headers_new(r.headers.size());
+    rd_kafka_headers_t* headers =
+        r.headers.empty() ? nullptr : rd_kafka_headers_new(r.headers.size());
     for (const auto& [name, value] : r.headers) {
-      rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value ? value->data() : nullptr,
+      rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()),
+                          value ? value->data() : nullptr,
                           value ? static_cast<ssize_t>(value->size()) : 0);
     }
     rd_kafka_resp_err_t err;
@@ -95,28 +99,32 @@ bool produce(const std::string& bootstraps, const std::string& topic, const std:
   return acks.ok == records.size() && acks.failed == 0;
 }
 
-std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic, int partitions,
-                             std::chrono::seconds timeout) {
+std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic,
+                             int partitions, std::chrono::seconds timeout) {
   std::vector<Record> out;
-  auto st = kafka::read_to_end(bootstraps, topic, partitions, timeout, [&out](const rd_kafka_message_t& m) {
-    Record r;
-    r.partition = m.partition;
-    if (m.key != nullptr) r.key = std::string(static_cast<const char*>(m.key), m.key_len);
-    if (m.payload != nullptr) r.value = std::string(static_cast<const char*>(m.payload), m.len);
-    r.timestamp = rd_kafka_message_timestamp(&m, nullptr);
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(&m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name = nullptr;
-      const void* value = nullptr;
-      size_t size = 0;
-      for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        r.headers.emplace_back(name, value != nullptr ? std::optional<std::string>(
-                                                            std::string(static_cast<const char*>(value), size))
-                                                      : std::nullopt);
-      }
-    }
-    out.push_back(std::move(r));
-  });
+  auto st = kafka::read_to_end(
+      bootstraps, topic, partitions, timeout, [&out](const rd_kafka_message_t& m) {
+        Record r;
+        r.partition = m.partition;
+        if (m.key != nullptr) r.key = std::string(static_cast<const char*>(m.key), m.key_len);
+        if (m.payload != nullptr) r.value = std::string(static_cast<const char*>(m.payload), m.len);
+        r.timestamp = rd_kafka_message_timestamp(&m, nullptr);
+        rd_kafka_headers_t* headers = nullptr;
+        if (rd_kafka_message_headers(&m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          const char* name = nullptr;
+          const void* value = nullptr;
+          size_t size = 0;
+          for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                             RD_KAFKA_RESP_ERR_NO_ERROR;
+               ++i) {
+            r.headers.emplace_back(name, value != nullptr
+                                             ? std::optional<std::string>(std::string(
+                                                   static_cast<const char*>(value), size))
+                                             : std::nullopt);
+          }
+        }
+        out.push_back(std::move(r));
+      });
   if (!st.ok()) ADD_FAILURE() << "reading " << topic << ": " << st.error().message;
   return out;
 }
@@ -138,8 +146,8 @@ std::vector<Record> of_partition(const std::vector<Record>& records, int32_t par
   return out;
 }
 
-flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source, kafka::MockCluster& target,
-                               metrics::Metrics* metrics) {
+flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source,
+                               kafka::MockCluster& target, metrics::Metrics* metrics) {
   flow::FlowContext ctx;
   ctx.spec.name = setup.name;
   ctx.spec.source = "src";
@@ -166,7 +174,8 @@ flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& sourc
   return ctx;
 }
 
-std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics, int partitions, int follower) {
+std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics,
+                                                int partitions, int follower) {
   auto mc = kafka::MockCluster::start(3, {"az-a", "az-b", "az-c"});
   if (!mc.ok()) return nullptr;
   for (const auto& topic : topics) {

@@ -35,10 +35,12 @@ std::string describe(const Record& r);
 std::vector<Record> make_records(int n, int partitions, const std::string& tag);
 
 // Produces in order (acks=all, idempotent); returns false if any record was not acknowledged.
-bool produce(const std::string& bootstraps, const std::string& topic, const std::vector<Record>& records);
+bool produce(const std::string& bootstraps, const std::string& topic,
+             const std::vector<Record>& records);
 
 // Reads every partition of `topic` from the beginning to its end offset.
-std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic, int partitions,
+std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic,
+                             int partitions,
                              std::chrono::seconds timeout = std::chrono::seconds(30));
 
 // Polls `condition` until true or the timeout; returns the last value.
@@ -56,12 +58,12 @@ struct FlowSetup {
   int refresh_seconds = 2;
   std::map<std::string, std::string> consumer;  // librdkafka overrides for the source consumer
 };
-flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source, kafka::MockCluster& target,
-                               metrics::Metrics* metrics);
+flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source,
+                               kafka::MockCluster& target, metrics::Metrics* metrics);
 
 // A source cluster of 3 brokers in racks az-a, az-b, az-c with `topic` (RF 3) whose leaders sit on
 // brokers 1 and 3; when `follower` >= 0 the mock names that broker preferred read replica.
-std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics, int partitions,
-                                                int follower);
+std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics,
+                                                int partitions, int follower);
 
 }  // namespace mirror::testing

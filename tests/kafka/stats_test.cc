@@ -41,7 +41,8 @@ TEST(Stats, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(parse_stats("").ok());
   EXPECT_FALSE(parse_stats("[1,2]").ok());
   EXPECT_FALSE(parse_stats("{\"brokers\": ").ok());
-  auto odd = parse_stats(R"({"brokers": {"x": {"nodeid": "two"}}, "topics": {"t": {"partitions": 5}}})");
+  auto odd =
+      parse_stats(R"({"brokers": {"x": {"nodeid": "two"}}, "topics": {"t": {"partitions": 5}}})");
   ASSERT_TRUE(odd.ok());
   EXPECT_TRUE(odd->brokers.empty());
 }

@@ -16,16 +16,20 @@ class FakeAdmin final : public kafka::ClusterAdmin {
   bool list_fails = false;
   std::set<std::string> offsets_fail;
 
-  Result<std::map<int32_t, std::string>> broker_racks(kafka::Deadline) override { return std::map<int32_t, std::string>{}; }
-  Result<std::map<std::string, Error>> create_topics(const std::vector<kafka::NewTopic>&, kafka::Deadline) override {
+  Result<std::map<int32_t, std::string>> broker_racks(kafka::Deadline) override {
+    return std::map<int32_t, std::string>{};
+  }
+  Result<std::map<std::string, Error>> create_topics(const std::vector<kafka::NewTopic>&,
+                                                     kafka::Deadline) override {
     return std::map<std::string, Error>{};
   }
   Status create_partitions(const std::string&, int, kafka::Deadline) override { return {}; }
-  Result<std::map<std::string, kafka::TopicConfigs>> describe_topic_configs(const std::vector<std::string>&,
-                                                                            kafka::Deadline) override {
+  Result<std::map<std::string, kafka::TopicConfigs>> describe_topic_configs(
+      const std::vector<std::string>&, kafka::Deadline) override {
     return std::map<std::string, kafka::TopicConfigs>{};
   }
-  Status alter_topic_configs(const std::string&, const std::map<std::string, std::string>&, kafka::Deadline) override {
+  Status alter_topic_configs(const std::string&, const std::map<std::string, std::string>&,
+                             kafka::Deadline) override {
     return {};
   }
   Result<std::vector<std::string>> list_groups(kafka::Deadline) override {
@@ -35,7 +39,8 @@ class FakeAdmin final : public kafka::ClusterAdmin {
     return ids;
   }
   Result<kafka::GroupOffsets> group_offsets(const std::string& group, kafka::Deadline) override {
-    if (offsets_fail.count(group) != 0) return make_error("offsets of " + group + ": coordinator moved");
+    if (offsets_fail.count(group) != 0)
+      return make_error("offsets of " + group + ": coordinator moved");
     auto it = groups.find(group);
     return it == groups.end() ? kafka::GroupOffsets{} : it->second;
   }
@@ -46,7 +51,8 @@ class FakeAdmin final : public kafka::ClusterAdmin {
     st.state = st.members > 0 ? "Stable" : (st.exists ? "Empty" : "Dead");
     return st;
   }
-  Status commit_group_offsets(const std::string& group, const kafka::GroupOffsets& offsets, kafka::Deadline) override {
+  Status commit_group_offsets(const std::string& group, const kafka::GroupOffsets& offsets,
+                              kafka::Deadline) override {
     for (const auto& [tp, o] : offsets) {
       commits[group][tp] = o;
       groups[group][tp] = o;
@@ -55,18 +61,21 @@ class FakeAdmin final : public kafka::ClusterAdmin {
   }
 };
 
-kafka::Deadline soon() { return kafka::deadline_in(std::chrono::seconds(1)); }
+kafka::Deadline soon() {
+  return kafka::deadline_in(std::chrono::seconds(1));
+}
 
 struct Fixture : ::testing::Test {
   OffsetSyncStore store;
   FakeAdmin source;
   FakeAdmin target;
 
-  Checkpointer make(std::vector<std::string> include = {".*"}, std::vector<std::string> exclude = {}) {
+  Checkpointer make(std::vector<std::string> include = {".*"},
+                    std::vector<std::string> exclude = {}) {
     auto filter = GroupFilter::make(include, exclude, "mirror-a-to-b");
     EXPECT_TRUE(filter.ok());
-    return Checkpointer(topics::NamingPolicy(ReplicationPolicy::Default, "a", "b", "."), std::move(filter.value()),
-                        store);
+    return Checkpointer(topics::NamingPolicy(ReplicationPolicy::Default, "a", "b", "."),
+                        std::move(filter.value()), store);
   }
   void replicate(const std::string& topic, int32_t p, int64_t from, int64_t to, int64_t shift) {
     auto& syncs = store.partition(topic, p);
@@ -77,7 +86,8 @@ struct Fixture : ::testing::Test {
 TEST_F(Fixture, TranslatesEveryReplicatedPartitionOfMatchingGroups) {
   replicate("orders", 0, 0, 100, 10);
   replicate("orders", 1, 0, 50, 0);
-  source.groups["billing"] = {{{"orders", 0}, {40, "meta"}}, {{"orders", 1}, {50, ""}}, {{"other", 0}, {7, ""}}};
+  source.groups["billing"] = {
+      {{"orders", 0}, {40, "meta"}}, {{"orders", 1}, {50, ""}}, {{"other", 0}, {7, ""}}};
   source.groups["mirror-a-to-b"] = {{{"orders", 0}, {100, ""}}};  // the replicator itself
   auto round = make().translate(source, soon());
   ASSERT_TRUE(round.ok()) << round.error().message;
@@ -91,8 +101,10 @@ TEST_F(Fixture, TranslatesEveryReplicatedPartitionOfMatchingGroups) {
 
 TEST_F(Fixture, GroupsAndGroupsExcludeAreFullMatches) {
   replicate("t", 0, 0, 10, 0);
-  for (const char* g : {"app-1", "app-2", "app-test", "xapp-1", "console-consumer-1"}) source.groups[g] = {{{"t", 0}, {5, ""}}};
-  auto round = make({"app-.*", "console-consumer-.*"}, {".*-test", "console-.*"}).translate(source, soon());
+  for (const char* g : {"app-1", "app-2", "app-test", "xapp-1", "console-consumer-1"})
+    source.groups[g] = {{{"t", 0}, {5, ""}}};
+  auto round =
+      make({"app-.*", "console-consumer-.*"}, {".*-test", "console-.*"}).translate(source, soon());
   ASSERT_TRUE(round.ok());
   std::vector<std::string> ids;
   for (const auto& g : round->groups) ids.push_back(g.group);
@@ -119,7 +131,8 @@ TEST_F(Fixture, UntranslatableOffsetsAreLeftOut) {
   source.groups["behind"] = {{{"t", 0}, {50, ""}}};
   auto round = make().translate(source, soon());
   ASSERT_TRUE(round.ok());
-  EXPECT_TRUE(round->groups.empty()) << "a checkpoint never points past a record the group has not read";
+  EXPECT_TRUE(round->groups.empty())
+      << "a checkpoint never points past a record the group has not read";
 }
 
 TEST_F(Fixture, SyncCommitsToIdleGroupsOnlyForward) {

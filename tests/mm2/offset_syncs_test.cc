@@ -18,7 +18,8 @@ TEST(OffsetSyncs, NothingKnownTranslatesToNothing) {
 
 TEST(OffsetSyncs, OneContiguousRunTranslatesExactly) {
   PartitionSyncs s(16);
-  for (int64_t u = 100; u < 200; ++u) s.record(u, u - 100 + 40);  // target partition had 40 records before
+  for (int64_t u = 100; u < 200; ++u)
+    s.record(u, u - 100 + 40);  // target partition had 40 records before
   EXPECT_EQ(s.runs(), 1u);
   EXPECT_FALSE(s.translate(99)) << "before the first known record: unknown";
   EXPECT_EQ(s.translate(100), 40) << "nothing consumed of the known range: its first target record";
@@ -71,7 +72,7 @@ TEST(OffsetSyncs, RandomHistoriesNeverSkip) {
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
     PartitionSyncs s(round % 2 == 0 ? 4096 : 6);  // odd rounds: thinned out all along
-    std::vector<int64_t> target;  // target offset -> source offset
+    std::vector<int64_t> target;                  // target offset -> source offset
     int64_t u = static_cast<int64_t>(rng() % 5);
     const int64_t first = u;
     std::set<int64_t> gaps;
@@ -84,7 +85,8 @@ TEST(OffsetSyncs, RandomHistoriesNeverSkip) {
         for (int64_t g = 0; g < gap; ++g) gaps.insert(u + g);
         u += gap;
       }
-      if (i < 300 && rng() % 50 == 0 && u > first + 5) u -= 1 + static_cast<int64_t>(rng() % 5);  // a re-read
+      if (i < 300 && rng() % 50 == 0 && u > first + 5)
+        u -= 1 + static_cast<int64_t>(rng() % 5);  // a re-read
       while (gaps.count(u) != 0) ++u;
       s.record(u, static_cast<int64_t>(target.size()));
       target.push_back(u);
@@ -99,8 +101,8 @@ TEST(OffsetSyncs, RandomHistoriesNeverSkip) {
       if (!t) continue;
       // Every source record >= committed must have a copy at target offset >= *t.
       for (auto it = last_copy.lower_bound(committed); it != last_copy.end(); ++it) {
-        ASSERT_GE(it->second, *t) << "round " << round << ": committed " << committed << " -> " << *t
-                                  << " skips source record " << it->first;
+        ASSERT_GE(it->second, *t) << "round " << round << ": committed " << committed << " -> "
+                                  << *t << " skips source record " << it->first;
       }
     }
   }

@@ -22,10 +22,10 @@ TEST(Records, HeartbeatLayout) {
 TEST(Records, CheckpointLayout) {
   auto r = encode(Checkpoint{"g", "a.t", 258, 5, -1, "m"});
   EXPECT_EQ(r.key, bytes({0, 1, 'g', 0, 3, 'a', '.', 't', 0, 0, 1, 2}));
-  EXPECT_EQ(r.value, bytes({0, 0,                                       // version
-                            0, 0, 0, 0, 0, 0, 0, 5,                     // upstream offset
+  EXPECT_EQ(r.value, bytes({0,    0,                                         // version
+                            0,    0,    0,    0,    0,    0,    0,    5,     // upstream offset
                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // downstream offset
-                            0, 1, 'm'}));
+                            0,    1,    'm'}));
 }
 
 TEST(Records, RoundTrip) {

@@ -5,8 +5,12 @@
 namespace mirror::topics {
 namespace {
 
-kafka::ConfigEntry set(std::string v) { return {std::move(v), false, false, false}; }
-kafka::ConfigEntry dflt(std::string v) { return {std::move(v), true, false, false}; }
+kafka::ConfigEntry set(std::string v) {
+  return {std::move(v), false, false, false};
+}
+kafka::ConfigEntry dflt(std::string v) {
+  return {std::move(v), true, false, false};
+}
 
 TEST(ConfigSync, CopiesOnlyWhatIsSetOnTheSourceTopic) {
   auto policy = ConfigSyncPolicy::make({});
@@ -14,18 +18,20 @@ TEST(ConfigSync, CopiesOnlyWhatIsSetOnTheSourceTopic) {
   kafka::TopicConfigs source{{"retention.ms", set("3600000")},
                              {"cleanup.policy", set("compact")},
                              {"segment.bytes", dflt("1073741824")},
-                             {"max.message.bytes", {"2000000", false, true, false}},   // read-only
-                             {"some.password", {"", false, false, true}}};             // sensitive
+                             {"max.message.bytes", {"2000000", false, true, false}},  // read-only
+                             {"some.password", {"", false, false, true}}};            // sensitive
   auto wanted = policy->wanted(source);
-  EXPECT_EQ(wanted, (std::map<std::string, std::string>{{"cleanup.policy", "compact"}, {"retention.ms", "3600000"}}));
+  EXPECT_EQ(wanted, (std::map<std::string, std::string>{{"cleanup.policy", "compact"},
+                                                        {"retention.ms", "3600000"}}));
 }
 
 TEST(ConfigSync, NeverCopiesSettingsThatBreakOrWeakenTheTarget) {
   auto policy = ConfigSyncPolicy::make({});
   ASSERT_TRUE(policy.ok());
   for (const char* name :
-       {"min.insync.replicas", "leader.replication.throttled.replicas", "follower.replication.throttled.replicas",
-        "message.timestamp.type", "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
+       {"min.insync.replicas", "leader.replication.throttled.replicas",
+        "follower.replication.throttled.replicas", "message.timestamp.type",
+        "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
         "message.timestamp.after.max.ms", "unclean.leader.election.enable", "remote.storage.enable",
         "local.retention.ms", "local.retention.bytes", "confluent.placement.constraints"}) {
     EXPECT_FALSE(policy->copies(name)) << name;
@@ -53,15 +59,18 @@ TEST(ConfigSync, BadExclusionRegexIsAnError) {
 TEST(ConfigSync, ChangesAreWhatTheTargetLacksOrHasDifferently) {
   auto policy = ConfigSyncPolicy::make({});
   ASSERT_TRUE(policy.ok());
-  kafka::TopicConfigs source{{"retention.ms", set("1000")}, {"cleanup.policy", set("compact")},
+  kafka::TopicConfigs source{{"retention.ms", set("1000")},
+                             {"cleanup.policy", set("compact")},
                              {"max.message.bytes", set("2000000")}};
-  kafka::TopicConfigs target{{"retention.ms", set("1000")}, {"cleanup.policy", dflt("delete")},
-                             {"segment.ms", set("5")}};
+  kafka::TopicConfigs target{
+      {"retention.ms", set("1000")}, {"cleanup.policy", dflt("delete")}, {"segment.ms", set("5")}};
   auto changes = policy->changes(source, target);
   EXPECT_EQ(changes, (std::map<std::string, std::string>{{"cleanup.policy", "compact"},
                                                          {"max.message.bytes", "2000000"}}));
-  EXPECT_TRUE(policy->changes(source, {{"retention.ms", set("1000")}, {"cleanup.policy", set("compact")},
-                                       {"max.message.bytes", set("2000000")}})
+  EXPECT_TRUE(policy
+                  ->changes(source, {{"retention.ms", set("1000")},
+                                     {"cleanup.policy", set("compact")},
+                                     {"max.message.bytes", set("2000000")}})
                   .empty());
 }
 

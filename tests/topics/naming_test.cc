@@ -27,7 +27,8 @@ TEST(NamingPolicy, ReplicasFromTheTargetAreNotSentBack) {
   EXPECT_FALSE(p.is_from_target("backup"));
   EXPECT_FALSE(p.is_from_target("backups.orders"));
   EXPECT_FALSE(p.is_from_target("orders"));
-  EXPECT_FALSE(p.is_from_target("primary.orders")) << "a replica of ourselves is not from the target";
+  EXPECT_FALSE(p.is_from_target("primary.orders"))
+      << "a replica of ourselves is not from the target";
 }
 
 TEST(NamingPolicy, HeartbeatsTopicsAreAlwaysReplicatedAndPrefixed) {
@@ -40,12 +41,14 @@ TEST(NamingPolicy, HeartbeatsTopicsAreAlwaysReplicatedAndPrefixed) {
   EXPECT_FALSE(p.is_heartbeats("heartbeats.x"));
   EXPECT_TRUE(should_replicate("heartbeats", *only_orders, p)) << "whatever the filter says";
   EXPECT_TRUE(should_replicate("third.heartbeats", *only_orders, p));
-  EXPECT_FALSE(should_replicate("backup.heartbeats", *only_orders, p)) << "came from the target: a cycle";
+  EXPECT_FALSE(should_replicate("backup.heartbeats", *only_orders, p))
+      << "came from the target: a cycle";
   EXPECT_FALSE(should_replicate("other", *only_orders, p));
 
   NamingPolicy identity(ReplicationPolicy::Identity, "primary", "backup", ".");
   EXPECT_EQ(identity.target_topic("orders"), "orders");
-  EXPECT_EQ(identity.target_topic("heartbeats"), "primary.heartbeats") << "as MM2's IdentityReplicationPolicy";
+  EXPECT_EQ(identity.target_topic("heartbeats"), "primary.heartbeats")
+      << "as MM2's IdentityReplicationPolicy";
   EXPECT_TRUE(identity.is_from_target("backup.heartbeats"));
   EXPECT_FALSE(should_replicate("primary.checkpoints.internal", *only_orders, p));
 }
