@@ -10,8 +10,9 @@
 #include <iostream>
 #include <thread>
 
-#include "mirror/app/demo.h"
-#include "mirror/app/service.h"
+#include "mirror/demo/demo.h"
+#include "mirror/service/client_checks.h"
+#include "mirror/service/service.h"
 #include "mirror/az/resolver.h"
 #include "mirror/common/log.h"
 #include "mirror/config/loader.h"
@@ -73,6 +74,10 @@ std::vector<std::string> flow_paths(const po::variables_map& vm) {
 std::optional<config::ServiceSpec> load_or_report(const std::string& file,
                                                   const std::vector<std::string>& flows) {
   auto outcome = config::load(file, flows);
+  // What librdkafka would refuse, checked with the clients' own property builder.
+  for (auto& p : service::client_property_problems(outcome.spec)) {
+    outcome.problems.push_back(std::move(p));
+  }
   if (!outcome.ok()) {
     for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
     std::cerr << "mirror: " << outcome.problems.size() << " problem(s) in the configuration\n";
@@ -165,9 +170,9 @@ int cmd_run(const std::vector<std::string>& args) {
     for (const auto& f : zone.failures) log::warn("service", "  ", f);
   }
 
-  ServiceOptions options;
+  service::ServiceOptions options;
   options.http_listen = listen;
-  Service service(std::move(*spec), std::move(zone), options);
+  service::Service service(std::move(*spec), std::move(zone), options);
   if (auto st = service.start(); !st.ok()) {
     log::error("service", st.error().message);
     return kRuntimeFailure;
@@ -202,7 +207,7 @@ int cmd_demo(const std::vector<std::string>& args) {
   if (!apply_log_level(*vm)) return usage_error("bad --log-level");
   const int duration = (*vm)["duration"].as<int>();
   if (duration < 1 || duration > 3600) return usage_error("--duration: 1..3600 seconds");
-  return run_demo(std::chrono::seconds(duration), std::cout);
+  return demo::run_demo(std::chrono::seconds(duration), std::cout);
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ const Table<ClusterSpec>& cluster_settings() {
              "(`use1-az1`) or zone name (`us-east-1a`). Flows reading from this cluster send the "
              "node's AZ in the same form as `client.rack`."),
       properties("properties", &ClusterSpec::properties, &ClusterSpec::secret_properties,
+                 &ClusterSpec::property_locations,
                  "librdkafka properties for every client of this cluster (security, SASL, TLS, "
                  "timeouts). Values may use `${env:NAME}` and `${file:PATH}`."),
   };
@@ -115,9 +116,11 @@ const Table<FlowSpec>& flow_settings() {
            "Consumer groups never checkpointed nor synced. Groups named `mirror-<flow>` (the "
            "replicator's own) never are."),
       properties("consumer", &FlowSpec::consumer, &FlowSpec::secret_properties,
+                 &FlowSpec::consumer_locations,
                  "librdkafka properties for this flow's source consumer; override the source "
                  "cluster's `properties`."),
       properties("producer", &FlowSpec::producer, &FlowSpec::secret_properties,
+                 &FlowSpec::producer_locations,
                  "librdkafka properties for this flow's target producer; override the target "
                  "cluster's `properties`."),
   };

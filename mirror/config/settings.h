@@ -203,10 +203,11 @@ Setting<S> list(std::string name, std::vector<std::string> S::*field, std::strin
 // Names whose value came from a reference, or that look like secrets, go into `secrets`.
 template <typename S>
 Setting<S> properties(std::string name, std::map<std::string, std::string> S::*field,
-                      std::set<std::string> S::*secrets, std::string help) {
+                      std::set<std::string> S::*secrets,
+                      std::map<std::string, Location> S::*locations, std::string help) {
   Setting<S> setting{std::move(name), "map of string", "", std::move(help)};
   setting.show = [field](const S& s) { return std::string((s.*field).empty() ? "{}" : "..."); };
-  setting.read = [field, secrets](Reader& r, const Entry& e, S& s) {
+  setting.read = [field, secrets, locations](Reader& r, const Entry& e, S& s) {
     if (e.value.IsNull()) return;  // "consumer:" with everything below commented out
     if (!e.value.IsMap()) {
       r.error(e.value_at, e.key + ": expected a mapping of librdkafka properties, got " +
@@ -223,6 +224,7 @@ Setting<S> properties(std::string name, std::map<std::string, std::string> S::*f
         continue;
       }
       (s.*field)[property.key] = value->text;
+      (s.*locations)[property.key] = property.key_at;
       if (value->from_reference || is_secret_property_name(property.key)) {
         (s.*secrets).insert(property.key);
       }

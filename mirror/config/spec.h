@@ -29,6 +29,7 @@ struct ClusterSpec {
   // Property names whose values are secret (came from a reference, or are password/secret/key
   // settings). Their values must never be logged or served.
   std::set<std::string> secret_properties;
+  std::map<std::string, Location> property_locations;  // where each of `properties` was set
   Location location;
 };
 
@@ -57,6 +58,8 @@ struct FlowSpec {
   std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
   std::map<std::string, std::string> producer;  // librdkafka overrides, target producer
   std::set<std::string> secret_properties;      // names in consumer/producer that are secret
+  std::map<std::string, Location> consumer_locations;  // where each of `consumer` was set
+  std::map<std::string, Location> producer_locations;  // where each of `producer` was set
   Location location;                            // where the flow's mapping starts
 };
 

@@ -6,6 +6,19 @@
 #include "mirror/flow/session.h"
 
 namespace mirror::flow {
+namespace {
+
+metrics::FlowProbe::Options probe_options(const config::FlowSpec& spec) {
+  return {spec.follower_fetching_enabled, spec.emit_heartbeats_enabled,
+          spec.emit_checkpoints_enabled, spec.sync_group_offsets_enabled};
+}
+
+std::unique_ptr<mm2::OffsetSyncStore> offset_syncs_for(const config::FlowSpec& spec) {
+  if (!spec.emit_checkpoints_enabled && !spec.sync_group_offsets_enabled) return nullptr;
+  return std::make_unique<mm2::OffsetSyncStore>();
+}
+
+}  // namespace
 
 void StatusBoard::publish(FlowStatus status) {
   std::lock_guard lock(mutex_);
@@ -24,7 +37,11 @@ FlowStatus StatusBoard::snapshot() const {
   return status_;
 }
 
-Flow::Flow(FlowContext context) : context_(std::move(context)) {
+Flow::Flow(FlowContext context)
+    : context_(std::move(context)),
+      probe_(*context_.metrics, context_.spec.name, probe_options(context_.spec)),
+      offset_syncs_(offset_syncs_for(context_.spec)),
+      control_(context_, probe_, offset_syncs_.get()) {
   FlowStatus initial;
   initial.name = context_.spec.name;
   initial.state = context_.spec.enabled ? State::Starting : State::Disabled;
@@ -33,13 +50,6 @@ Flow::Flow(FlowContext context) : context_(std::move(context)) {
   initial.follower_fetching_enabled = context_.spec.follower_fetching_enabled;
   initial.client_rack = context_.client_rack;
   board_.publish(std::move(initial));
-  context_.metrics->flow_up.Add({{"flow", name()}}).Set(0);
-  context_.metrics->flow_follower_fetching.Add({{"flow", name()}})
-      .Set(context_.spec.follower_fetching_enabled ? 1 : 0);
-  const auto& spec = context_.spec;
-  if (spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled) {
-    offset_syncs_ = std::make_shared<mm2::OffsetSyncStore>();
-  }
 }
 
 Flow::~Flow() {
@@ -49,30 +59,32 @@ Flow::~Flow() {
 
 void Flow::start() {
   if (!context_.spec.enabled || thread_.joinable()) return;
-  if (mm2::Tasks::wanted(context_.spec)) {
-    mm2::TasksContext tc{context_.spec,
-                         context_.source,
-                         context_.target,
-                         context_.metrics,
-                         context_.admin_factory,
-                         offset_syncs_,
-                         context_.tuning.metadata_timeout};
-    mm2_tasks_ = std::make_unique<mm2::Tasks>(std::move(tc));
-    mm2_tasks_->start();
-  }
+  control_.start();
   thread_ = std::thread([this] { run(); });
 }
 
 void Flow::request_stop() {
   stop_.store(true);
-  if (mm2_tasks_) mm2_tasks_->request_stop();
+  control_.request_stop();
   std::lock_guard lock(wait_mutex_);
   wait_cv_.notify_all();
 }
 
 void Flow::join() {
   if (thread_.joinable()) thread_.join();
-  if (mm2_tasks_) mm2_tasks_->join();
+  control_.join();
+}
+
+FlowStatus Flow::status() const {
+  FlowStatus status = board_.snapshot();
+  if (status.state == State::Starting) {
+    // Connected, nothing routed yet: what holds the control thread up is what holds the flow up.
+    if (auto health = control_.health(); !health.last_error.empty() && !control_.routing()) {
+      status.state = health.retriable ? State::Retrying : State::Failed;
+      status.last_error = health.last_error;
+    }
+  }
+  return status;
 }
 
 bool Flow::sleep_unless_stopped(std::chrono::milliseconds d) {
@@ -81,24 +93,33 @@ bool Flow::sleep_unless_stopped(std::chrono::milliseconds d) {
 }
 
 void Flow::run() {
-  auto backoff = context_.tuning.retry_backoff_min;
+  const auto& t = context_.tuning;
+  auto backoff = t.retry_backoff_min;
   while (!stop_.load()) {
     board_.set_state(State::Starting);
     const auto started = std::chrono::steady_clock::now();
     Status result;
     {
-      Session session(context_, board_, offset_syncs_.get());
+      Session session(context_, probe_, control_, board_, offset_syncs_.get());
       result = session.run(stop_);
     }
     if (stop_.load()) break;
     if (std::chrono::steady_clock::now() - started > std::chrono::minutes(1)) {
-      backoff = context_.tuning.retry_backoff_min;  // it ran for a while: start backing off afresh
+      backoff = t.retry_backoff_min;  // it ran for a while: start backing off afresh
     }
     const std::string why = result.ok() ? std::string("session ended") : result.error().message;
+    if (!result.ok() && !result.error().retriable) {
+      log::error("flow", name(), ": ", why, "; not retried for ",
+                 std::chrono::duration_cast<std::chrono::seconds>(t.failed_backoff).count(),
+                 " s (fix the configuration or the credentials)");
+      board_.set_state(State::Failed, why);
+      if (!sleep_unless_stopped(t.failed_backoff)) break;
+      continue;
+    }
     log::warn("flow", name(), ": ", why, "; retrying in ", backoff.count(), " ms");
     board_.set_state(State::Retrying, why);
     if (!sleep_unless_stopped(backoff)) break;
-    backoff = std::min(backoff * 2, context_.tuning.retry_backoff_max);
+    backoff = std::min(backoff * 2, t.retry_backoff_max);
   }
   board_.set_state(State::Stopped);
   log::info("flow", name(), ": stopped");

@@ -8,7 +8,9 @@
 
 namespace mirror::flow {
 
-enum class State { Starting, Running, Retrying, Stopping, Stopped, Disabled };
+// failed: an error no retry can cure soon (credentials, a refused property); tried again after a
+// long backoff. retrying: anything else (a cluster unreachable), tried again within seconds.
+enum class State { Starting, Running, Retrying, Failed, Stopping, Stopped, Disabled };
 enum class FetchMode { Follower, LeaderFallback, Leader };
 
 const char* to_string(State state);

@@ -110,6 +110,8 @@ class KafkaAdmin final : public ClusterAdmin {
  public:
   explicit KafkaAdmin(rd_kafka_t* rk) : rk_(rk) {}
 
+  Result<ClusterInfo> metadata(Deadline deadline) override { return read_metadata(rk_, deadline); }
+
   Result<std::map<int32_t, std::string>> broker_racks(Deadline deadline) override {
     QueuePtr queue(rd_kafka_queue_new(rk_));
     auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER, deadline);

@@ -85,10 +85,12 @@ struct GroupState {
 
 // Cluster administration a flow needs. The real implementation uses librdkafka's Admin API on a
 // client handle; the in-process mock cluster has no admin API, so the demo and the integration
-// tests plug in one backed by rdkafka_mock.h (mock_cluster.h).
+// tests plug in one backed by rdkafka_mock.h (testkit/mock_cluster.h).
 class ClusterAdmin {
  public:
   virtual ~ClusterAdmin() = default;
+  // Every topic with its partition placement, and every broker (racks not filled; read_metadata).
+  virtual Result<ClusterInfo> metadata(Deadline deadline) = 0;
   // Broker id -> broker.rack (empty when unset), from DescribeCluster.
   virtual Result<std::map<int32_t, std::string>> broker_racks(Deadline deadline) = 0;
   // Creates topics; one that already exists counts as success. Returns one error per failed topic.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <string>
 
 namespace mirror::kafka {
 
@@ -30,6 +31,23 @@ Result<HandlePtr> make_client(ClientType type, ConfPtr conf) {
   }
   (void)conf.release();  // now owned by rk
   return HandlePtr(rk);
+}
+
+size_t message_bytes(const rd_kafka_message_t* msg) {
+  size_t size = msg->len + msg->key_len;
+  rd_kafka_headers_t* headers = nullptr;
+  // The headers are parsed once per message and kept with it.
+  if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t value_size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &value_size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      size += std::char_traits<char>::length(name) + value_size;
+    }
+  }
+  return size;
 }
 
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {

@@ -87,6 +87,10 @@ enum class ClientType { Producer, Consumer };
 // Creates a client from a conf (ownership passes to librdkafka on success).
 Result<HandlePtr> make_client(ClientType type, ConfPtr conf);
 
+// Key + value + header names and values of a message: what in-flight limits and byte counters
+// count (the same for a fetched record and its produced copy).
+size_t message_bytes(const rd_kafka_message_t* msg);
+
 // Milliseconds left until a deadline, clamped to [0, INT_MAX].
 int remaining_ms(std::chrono::steady_clock::time_point deadline);
 

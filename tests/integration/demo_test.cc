@@ -1,13 +1,13 @@
 // `mirror demo` end to end: its summary line must show nothing lost and every partition of the
 // follower-fetching flow read from the node's rack.
-#include "mirror/app/demo.h"
+#include "mirror/demo/demo.h"
 
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
 
-namespace mirror::app {
+namespace mirror::demo {
 namespace {
 
 TEST(Demo, SummaryShowsNoLossAndFollowerReads) {
@@ -28,4 +28,4 @@ TEST(Demo, SummaryShowsNoLossAndFollowerReads) {
 }
 
 }  // namespace
-}  // namespace mirror::app
+}  // namespace mirror::demo

@@ -19,8 +19,8 @@ double metric(const std::string& text, const std::string& series) {
 }
 
 TEST(Mm2, HeartbeatsInMm2FormatOnTheTarget) {
-  auto source = kafka::MockCluster::start(1);
-  auto target = kafka::MockCluster::start(1);
+  auto source = testkit::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
   metrics::Metrics metrics;
   auto ctx = make_context({}, **source, **target, &metrics);
@@ -58,8 +58,8 @@ TEST(Mm2, HeartbeatsInMm2FormatOnTheTarget) {
 // The target partitions already hold records, so target offsets are source offsets + 10: an
 // identity "translation" would be wrong.
 TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
-  auto source = kafka::MockCluster::start(1);
-  auto target = kafka::MockCluster::start(1);
+  auto source = testkit::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
   ASSERT_TRUE((*source)->create_topic("orders", 2, 1).ok());
   ASSERT_TRUE((*target)->create_topic("src.orders", 2, 1).ok());
@@ -137,8 +137,8 @@ TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
 }
 
 TEST(Mm2, TopicConfigsFollowTheSourceExceptTheNeverCopiedOnes) {
-  auto source = kafka::MockCluster::start(1);
-  auto target = kafka::MockCluster::start(1);
+  auto source = testkit::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
   ASSERT_TRUE(
       (*source)

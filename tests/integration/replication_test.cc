@@ -49,7 +49,7 @@ std::vector<Record> concat(std::vector<Record> a, const std::vector<Record>& b) 
 
 TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
   auto source = rack_source({"orders"}, 4, 2);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   const auto records = make_records(3000, 4, "a");
   ASSERT_TRUE(produce(source->bootstraps(), "orders", records));
@@ -73,8 +73,8 @@ TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
 TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
   // Topic "near" has the az-b replica named preferred for its readers; "far" has none, as a real
   // broker would answer a consumer that sends no rack.
-  auto source = kafka::MockCluster::start(3, {"az-a", "az-b", "az-c"});
-  auto target = kafka::MockCluster::start(1);
+  auto source = testkit::MockCluster::start(3, {"az-a", "az-b", "az-c"});
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
   for (const char* topic : {"near", "far"}) {
     ASSERT_TRUE((*source)->create_topic(topic, 3, 3).ok());
@@ -128,7 +128,7 @@ TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
 
 TEST(Replication, FollowerBrokerDownMovesReadsToLeaderWithoutLoss) {
   auto source = rack_source({"orders"}, 3, 2);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   const auto first = make_records(600, 3, "before");
   ASSERT_TRUE(produce(source->bootstraps(), "orders", first));
@@ -173,7 +173,7 @@ TEST(Replication, FollowerBrokerDownMovesReadsToLeaderWithoutLoss) {
 
 TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
   auto source = rack_source({"orders"}, 2, -1);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   metrics::Metrics metrics;
   auto ctx = make_context({}, *source, **target, &metrics);
@@ -213,7 +213,7 @@ TEST(Replication, TargetDownThirtySecondsLosesNothingAndBoundsInFlight) {
 // is left is purged before the clients close), and what was not acknowledged is read again.
 TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
   auto source = rack_source({"orders"}, 2, -1);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   metrics::Metrics metrics;
   const auto first = make_records(200, 2, "up");
@@ -249,7 +249,7 @@ TEST(Replication, StopWithRecordsInFlightToADownTargetReturnsAndLosesNothing) {
 
 TEST(Replication, RestartResumesFromCommittedOffsets) {
   auto source = rack_source({"orders"}, 2, -1);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   metrics::Metrics metrics;
   const auto first = make_records(500, 2, "one");
@@ -279,7 +279,7 @@ TEST(Replication, RestartResumesFromCommittedOffsets) {
 TEST(Replication, HealthyFlowKeepsReplicatingWhileAnotherFlowsSourceIsDown) {
   auto healthy_source = rack_source({"orders"}, 2, -1);
   auto broken_source = rack_source({"orders"}, 2, -1);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(healthy_source && broken_source && target.ok());
   for (int b = 1; b <= 3; ++b) broken_source->set_broker_up(b, false);
 
@@ -305,7 +305,7 @@ TEST(Replication, HealthyFlowKeepsReplicatingWhileAnotherFlowsSourceIsDown) {
 
 TEST(Replication, NewSourceTopicIsPickedUpWithoutRestart) {
   auto source = rack_source({"first"}, 2, -1);
-  auto target = kafka::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source && target.ok());
   metrics::Metrics metrics;
   flow::Flow flow(make_context({.refresh_seconds = 1}, *source, **target, &metrics));

@@ -9,7 +9,7 @@
 
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
-#include "mirror/kafka/reader.h"
+#include "mirror/testkit/reader.h"
 
 namespace mirror::testing {
 
@@ -102,7 +102,7 @@ bool produce(const std::string& bootstraps, const std::string& topic,
 std::vector<Record> read_all(const std::string& bootstraps, const std::string& topic,
                              int partitions, std::chrono::seconds timeout) {
   std::vector<Record> out;
-  auto st = kafka::read_to_end(
+  auto st = testkit::read_to_end(
       bootstraps, topic, partitions, timeout, [&out](const rd_kafka_message_t& m) {
         Record r;
         r.partition = m.partition;
@@ -146,8 +146,8 @@ std::vector<Record> of_partition(const std::vector<Record>& records, int32_t par
   return out;
 }
 
-flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source,
-                               kafka::MockCluster& target, metrics::Metrics* metrics) {
+flow::FlowContext make_context(const FlowSetup& setup, testkit::MockCluster& source,
+                               testkit::MockCluster& target, metrics::Metrics* metrics) {
   flow::FlowContext ctx;
   ctx.spec.name = setup.name;
   ctx.spec.source = "src";
@@ -168,15 +168,16 @@ flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& sourc
   ctx.metrics = metrics;
   ctx.tuning.fallback_grace = std::chrono::seconds(2);
   ctx.tuning.retry_backoff_max = std::chrono::seconds(2);
+  // By the target's name: tests may rename the source cluster of a context.
   ctx.admin_factory = [&source, &target](rd_kafka_t*, const std::string& cluster) {
-    return cluster == "src" ? source.admin() : target.admin();
+    return cluster == "dst" ? target.admin() : source.admin();
   };
   return ctx;
 }
 
-std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics,
+std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>& topics,
                                                 int partitions, int follower) {
-  auto mc = kafka::MockCluster::start(3, {"az-a", "az-b", "az-c"});
+  auto mc = testkit::MockCluster::start(3, {"az-a", "az-b", "az-c"});
   if (!mc.ok()) return nullptr;
   for (const auto& topic : topics) {
     if (!(*mc)->create_topic(topic, partitions, 3).ok()) return nullptr;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mirror/flow/flow.h"
-#include "mirror/kafka/mock_cluster.h"
+#include "mirror/testkit/mock_cluster.h"
 #include "mirror/metrics/metrics.h"
 
 namespace mirror::testing {
@@ -58,12 +58,12 @@ struct FlowSetup {
   int refresh_seconds = 2;
   std::map<std::string, std::string> consumer;  // librdkafka overrides for the source consumer
 };
-flow::FlowContext make_context(const FlowSetup& setup, kafka::MockCluster& source,
-                               kafka::MockCluster& target, metrics::Metrics* metrics);
+flow::FlowContext make_context(const FlowSetup& setup, testkit::MockCluster& source,
+                               testkit::MockCluster& target, metrics::Metrics* metrics);
 
 // A source cluster of 3 brokers in racks az-a, az-b, az-c with `topic` (RF 3) whose leaders sit on
 // brokers 1 and 3; when `follower` >= 0 the mock names that broker preferred read replica.
-std::unique_ptr<kafka::MockCluster> rack_source(const std::vector<std::string>& topics,
+std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>& topics,
                                                 int partitions, int follower);
 
 }  // namespace mirror::testing

@@ -16,6 +16,7 @@ class FakeAdmin final : public kafka::ClusterAdmin {
   bool list_fails = false;
   std::set<std::string> offsets_fail;
 
+  Result<kafka::ClusterInfo> metadata(kafka::Deadline) override { return kafka::ClusterInfo{}; }
   Result<std::map<int32_t, std::string>> broker_racks(kafka::Deadline) override {
     return std::map<int32_t, std::string>{};
   }

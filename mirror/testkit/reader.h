@@ -1,4 +1,4 @@
-// Reads every partition of a topic from its start to the end offsets it had when the read began.
+// Test support (testkit: linked by the tests and the demo, never by the service library). Reads every partition of a topic from its start to the end offsets it had when the read began.
 // For checking copies (the demo's count, the integration tests), not for the replication path.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "mirror/common/result.h"
 
-namespace mirror::kafka {
+namespace mirror::testkit {
 
 // Calls `on_message` for each record in partition order per partition. Fails when the topic's
 // offsets cannot be read or the end is not reached before `timeout`.
@@ -18,4 +18,4 @@ Status read_to_end(const std::string& bootstraps, const std::string& topic, int 
                    std::chrono::milliseconds timeout,
                    const std::function<void(const rd_kafka_message_t&)>& on_message);
 
-}  // namespace mirror::kafka
+}  // namespace mirror::testkit

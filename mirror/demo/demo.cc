@@ -1,4 +1,4 @@
-#include "mirror/app/demo.h"
+#include "mirror/demo/demo.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -6,16 +6,20 @@
 #include <set>
 #include <thread>
 
-#include "mirror/app/cli.h"
-#include "mirror/app/service.h"
+#include "mirror/service/service.h"
 #include "mirror/common/log.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
-#include "mirror/kafka/mock_cluster.h"
-#include "mirror/kafka/reader.h"
+#include "mirror/testkit/mock_cluster.h"
+#include "mirror/testkit/reader.h"
 
-namespace mirror::app {
+namespace mirror::demo {
 namespace {
+
+using service::Service;
+using service::ServiceOptions;
+constexpr int kOk = 0;
+constexpr int kRuntimeFailure = 4;  // the product's exit code for a runtime failure
 
 using Clock = std::chrono::steady_clock;
 
@@ -73,7 +77,7 @@ class TrafficProducer {
 std::set<std::string> read_keys(const std::string& bootstraps, const std::string& topic,
                                 int partitions) {
   std::set<std::string> keys;
-  (void)kafka::read_to_end(bootstraps, topic, partitions, std::chrono::seconds(30),
+  (void)testkit::read_to_end(bootstraps, topic, partitions, std::chrono::seconds(30),
                            [&keys](const rd_kafka_message_t& m) {
                              keys.emplace(static_cast<const char*>(m.key), m.key_len);
                            });
@@ -102,14 +106,14 @@ void print_placement(std::ostream& out, const std::vector<flow::FlowStatus>& flo
 }  // namespace
 
 int run_demo(std::chrono::seconds duration, std::ostream& out) {
-  auto source_mock = kafka::MockCluster::start(3, {kRacks[0], kRacks[1], kRacks[2]});
-  auto target_mock = kafka::MockCluster::start(1);
+  auto source_mock = testkit::MockCluster::start(3, {kRacks[0], kRacks[1], kRacks[2]});
+  auto target_mock = testkit::MockCluster::start(1);
   if (!source_mock.ok() || !target_mock.ok()) {
     out << "demo: cannot start in-process mock clusters\n";
     return kRuntimeFailure;
   }
-  kafka::MockCluster* source = source_mock->get();
-  kafka::MockCluster* target = target_mock->get();
+  testkit::MockCluster* source = source_mock->get();
+  testkit::MockCluster* target = target_mock->get();
   // Topics with replication factor 3 whose leaders sit outside the node's zone (az-b).
   const std::vector<std::pair<std::string, bool>> topics{{"orders", true}, {"payments", false}};
   for (const auto& [topic, follower_fetching] : topics) {
@@ -223,4 +227,4 @@ int run_demo(std::chrono::seconds duration, std::ostream& out) {
   return lost == 0 && q > 0 && p == q ? kOk : kRuntimeFailure;
 }
 
-}  // namespace mirror::app
+}  // namespace mirror::demo

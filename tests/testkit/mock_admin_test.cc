@@ -7,10 +7,12 @@
 
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
-#include "mirror/kafka/mock_cluster.h"
+#include "mirror/testkit/mock_cluster.h"
 
-namespace mirror::kafka {
+namespace mirror::testkit {
 namespace {
+
+using namespace mirror::kafka;  // NOLINT(google-build-using-namespace)
 
 using namespace std::chrono_literals;
 
@@ -240,4 +242,4 @@ TEST(MockAdmin, GroupCallsKeepTheirDeadlineWhenTheBrokerIsDown) {
 }
 
 }  // namespace
-}  // namespace mirror::kafka
+}  // namespace mirror::testkit

@@ -1,4 +1,4 @@
-// An in-process librdkafka mock cluster (rdkafka_mock.h) for the demo and the integration tests,
+// Test double (testkit: linked by the tests and the demo, never by the service library). An in-process librdkafka mock cluster (rdkafka_mock.h) for the demo and the integration tests,
 // with the cluster administration the mock itself lacks (it has no admin API).
 //
 // What the admin() of a mock cluster does, operation by operation (librdkafka 2.8.0's mock):
@@ -37,7 +37,7 @@
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
 
-namespace mirror::kafka {
+namespace mirror::testkit {
 
 class MockCluster {
  public:
@@ -77,7 +77,7 @@ class MockCluster {
   Status set_topic_configs(const std::string& topic, const std::map<std::string, std::string>& set);
 
   // Administration backed by this mock (see above). Must not outlive this object.
-  std::unique_ptr<ClusterAdmin> admin();
+  std::unique_ptr<kafka::ClusterAdmin> admin();
 
  private:
   MockCluster() = default;
@@ -89,8 +89,8 @@ class MockCluster {
   int brokers_ = 0;
   std::map<int32_t, std::string> racks_;
   std::string bootstraps_;
-  HandlePtr host_;                              // the mock cluster lives inside this handle
+  kafka::HandlePtr host_;                              // the mock cluster lives inside this handle
   rd_kafka_mock_cluster_t* cluster_ = nullptr;  // destroyed before host_ (see the destructor)
 };
 
-}  // namespace mirror::kafka
+}  // namespace mirror::testkit

@@ -1,10 +1,11 @@
 // `mirror demo`: the whole service against in-process librdkafka mock clusters, no Kafka needed.
+// It links the test kit (mirror/testkit) for the mock clusters; the service library does not.
 #pragma once
 
 #include <chrono>
 #include <ostream>
 
-namespace mirror::app {
+namespace mirror::demo {
 
 // Runs the demo for `duration` of traffic, prints live placement and the final
 //   summary: produced=<n> replicated=<n> lost=<n> follower_reads=<p>/<q>
@@ -12,4 +13,4 @@ namespace mirror::app {
 // the node's rack, 4 otherwise.
 int run_demo(std::chrono::seconds duration, std::ostream& out);
 
-}  // namespace mirror::app
+}  // namespace mirror::demo

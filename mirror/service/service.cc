@@ -1,10 +1,10 @@
-#include "mirror/app/service.h"
+#include "mirror/service/service.h"
 
 #include <nlohmann/json.hpp>
 
 #include "mirror/common/log.h"
 
-namespace mirror::app {
+namespace mirror::service {
 
 flow::FlowContext make_flow_context(const config::ServiceSpec& spec, const config::FlowSpec& flow,
                                     const std::optional<az::Zone>& zone, metrics::Metrics* metrics,
@@ -129,4 +129,4 @@ std::string Service::flows_json() const {
   return root.dump(2) + "\n";
 }
 
-}  // namespace mirror::app
+}  // namespace mirror::service

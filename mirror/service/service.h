@@ -13,7 +13,7 @@
 #include "mirror/http/server.h"
 #include "mirror/metrics/metrics.h"
 
-namespace mirror::app {
+namespace mirror::service {
 
 struct ServiceOptions {
   std::string http_listen;  // HOST:PORT; empty: no HTTP server
@@ -51,4 +51,4 @@ flow::FlowContext make_flow_context(const config::ServiceSpec& spec, const confi
                                     const std::optional<az::Zone>& zone, metrics::Metrics* metrics,
                                     const ServiceOptions& options);
 
-}  // namespace mirror::app
+}  // namespace mirror::service

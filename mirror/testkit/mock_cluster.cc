@@ -1,16 +1,24 @@
-#include "mirror/kafka/mock_cluster.h"
+#include "mirror/testkit/mock_cluster.h"
 
 #include <algorithm>
 #include <mutex>
 
 #include "mirror/kafka/admin_ops.h"
 
-namespace mirror::kafka {
+namespace mirror::testkit {
+
+using namespace mirror::kafka;  // NOLINT(google-build-using-namespace): its admin building blocks
 namespace {
 
 class MockAdmin final : public ClusterAdmin {
  public:
   explicit MockAdmin(MockCluster* cluster) : cluster_(cluster) {}
+
+  Result<ClusterInfo> metadata(Deadline deadline) override {
+    auto rk = client();
+    if (!rk.ok()) return rk.error();
+    return read_metadata(*rk, deadline);
+  }
 
   Result<std::map<int32_t, std::string>> broker_racks(Deadline) override {
     return cluster_->racks();
@@ -102,7 +110,8 @@ class MockAdmin final : public ClusterAdmin {
   Result<rd_kafka_t*> client() {
     std::lock_guard lock(mu_);
     if (client_) return client_.get();
-    auto conf = make_conf({{"bootstrap.servers", cluster_->bootstraps()}, {"log_level", "3"}}, {});
+    // Quiet: a test that takes the mock's brokers down does not need this client's complaints.
+    auto conf = make_conf({{"bootstrap.servers", cluster_->bootstraps()}, {"log_level", "0"}}, {});
     if (!conf.ok()) return conf.error();
     auto client = make_client(ClientType::Producer, std::move(conf.value()));
     if (!client.ok()) return client.error();
@@ -217,4 +226,4 @@ std::unique_ptr<ClusterAdmin> MockCluster::admin() {
   return std::make_unique<MockAdmin>(this);
 }
 
-}  // namespace mirror::kafka
+}  // namespace mirror::testkit

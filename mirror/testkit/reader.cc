@@ -1,11 +1,13 @@
-#include "mirror/kafka/reader.h"
+#include "mirror/testkit/reader.h"
 
 #include <map>
 
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
 
-namespace mirror::kafka {
+namespace mirror::testkit {
+
+using namespace mirror::kafka;  // NOLINT(google-build-using-namespace): its admin building blocks
 
 Status read_to_end(const std::string& bootstraps, const std::string& topic, int partitions,
                    std::chrono::milliseconds timeout,
@@ -49,4 +51,4 @@ Status read_to_end(const std::string& bootstraps, const std::string& topic, int 
   return {};
 }
 
-}  // namespace mirror::kafka
+}  // namespace mirror::testkit

@@ -1,11 +1,11 @@
 // The /flows document before any flow connects: shape and values per product.md.
-#include "mirror/app/service.h"
+#include "mirror/service/service.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace mirror::app {
+namespace mirror::service {
 namespace {
 
 config::ServiceSpec two_flows() {
@@ -71,4 +71,4 @@ TEST(Service, NoZoneMeansNoClientRack) {
 }
 
 }  // namespace
-}  // namespace mirror::app
+}  // namespace mirror::service

@@ -1,0 +1,62 @@
+// What one flow is given to run: its specification, the clusters it connects, the node's rack,
+// the service's metrics and tuning. Shared read-only by the flow's record and control threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "mirror/config/spec.h"
+#include "mirror/kafka/admin.h"
+#include "mirror/kafka/client_properties.h"
+#include "mirror/metrics/metrics.h"
+
+namespace mirror::flow {
+
+struct Tuning {
+  std::chrono::milliseconds poll_timeout{100};      // waiting for records, nothing in flight
+  std::chrono::milliseconds busy_poll_timeout{10};  // waiting for records or deliveries
+  size_t max_in_flight_bytes = 32u << 20;           // sent to the target, not acknowledged yet
+  size_t max_in_flight_records = 50000;
+  // When records wait for room this long, the partitions are paused (librdkafka drops what it
+  // had prefetched; until then its prefetch queue fills and fetching stops by itself).
+  std::chrono::milliseconds pause_after{1000};
+  std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds stats_interval{1000};
+  std::chrono::milliseconds status_interval{1000};
+  std::chrono::milliseconds metadata_timeout{10000};  // per admin call of the control thread
+  std::chrono::milliseconds flush_timeout{10000};     // on revocation and graceful stop
+  std::chrono::milliseconds commit_timeout{5000};
+  std::chrono::milliseconds close_timeout{10000};
+  std::chrono::milliseconds abort_timeout{2000};  // commit and close after a failure
+  std::chrono::milliseconds retry_backoff_min{1000};
+  std::chrono::milliseconds retry_backoff_max{30000};
+  // A failure no retry can cure (credentials, a property librdkafka refuses): `state: failed`,
+  // tried again after this long.
+  std::chrono::milliseconds failed_backoff{300000};
+  std::chrono::milliseconds fallback_grace{5000};  // before a leader read counts as "rack ignored"
+};
+
+struct FlowContext {
+  config::FlowSpec spec;
+  config::ClusterSpec source;
+  config::ClusterSpec target;
+  // The node's AZ in the source cluster's rack form (rack_id_format); empty when unknown.
+  std::optional<std::string> node_rack;
+  // What the consumer sends as client.rack: node_rack when follower fetching is on, else nothing.
+  std::optional<std::string> client_rack;
+  metrics::Metrics* metrics = nullptr;
+  Tuning tuning;
+  kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
+
+  // This flow's client properties for `role` (kafka/client_properties.h).
+  kafka::ClientProperties client(kafka::ClientRole role) const {
+    const bool source_side =
+        role == kafka::ClientRole::SourceConsumer || role == kafka::ClientRole::SourceControl;
+    kafka::ClientSettings settings{client_rack, tuning.stats_interval, tuning.metadata_timeout};
+    return kafka::client_properties(role, source_side ? source : target, spec, settings);
+  }
+};
+
+}  // namespace mirror::flow

@@ -1,0 +1,313 @@
+#include "mirror/flow/control.h"
+
+#include <algorithm>
+
+#include "mirror/common/log.h"
+#include "mirror/kafka/errors.h"
+#include "mirror/kafka/logging.h"
+
+namespace mirror::flow {
+namespace {
+
+using metrics::ErrorKind;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr milliseconds kTick{200};      // the loop's longest sleep (serves the producer)
+constexpr milliseconds kWakeGap{1000};  // topic rounds asked for by wake(), at most this often
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// ProblemLog
+
+void ProblemLog::report(const std::string& job, const std::vector<metrics::Problem>& problems) {
+  auto& open = open_[job];
+  std::map<std::string, std::string> now;
+  for (const auto& p : problems) {
+    probe_.count(p.kind);
+    auto before = open.find(p.key);
+    if (before == open.end() || before->second != p.message) {
+      log::warn(component_, probe_.flow(), ": ", p.message);
+    }
+    now[p.key] = p.message;
+  }
+  for (const auto& [key, message] : open) {
+    if (now.count(key) == 0) log::info(component_, probe_.flow(), ": ", key, ": working again");
+  }
+  open = std::move(now);
+  if (open.empty()) open_.erase(job);
+}
+
+void ProblemLog::report(const std::string& job, ErrorKind kind, const Status& status) {
+  if (status.ok()) {
+    report(job, std::vector<metrics::Problem>{});
+  } else {
+    report(job, {{kind, job, job + ": " + status.error().message}});
+  }
+}
+
+size_t ProblemLog::open() const {
+  size_t n = 0;
+  for (const auto& [job, problems] : open_) n += problems.size();
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control
+
+Control::Control(const FlowContext& context, metrics::FlowProbe& probe,
+                 const mm2::OffsetSyncStore* offset_syncs)
+    : ctx_(context), probe_(probe), offset_syncs_(offset_syncs), problems_("control", probe) {
+  const auto& spec = ctx_.spec;
+  const auto& t = ctx_.tuning;
+  connect_job_ = {"connect", t.retry_backoff_max, {}, {}, true};
+  topics_job_ = {"topics", seconds(spec.refresh_topics_interval_seconds), {}, {}, true};
+  const bool internal = spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled;
+  internal_topics_job_ = {"internal_topics", seconds(60), {}, {}, internal};  // until created
+  heartbeat_job_ = {"heartbeat", seconds(spec.emit_heartbeats_interval_seconds), {}, {},
+                    spec.emit_heartbeats_enabled};
+  checkpoint_job_ = {"checkpoint", seconds(spec.emit_checkpoints_interval_seconds), {}, {},
+                     spec.emit_checkpoints_enabled};
+  group_sync_job_ = {"group_sync", seconds(spec.sync_group_offsets_interval_seconds), {}, {},
+                     spec.sync_group_offsets_enabled};
+}
+
+Control::~Control() {
+  request_stop();
+  join();
+}
+
+void Control::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Control::request_stop() {
+  stop_.store(true);
+  std::lock_guard lock(wait_mutex_);
+  wait_cv_.notify_all();
+}
+
+void Control::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Control::wake() {
+  woken_.store(true);
+  std::lock_guard lock(wait_mutex_);
+  wait_cv_.notify_all();
+}
+
+std::shared_ptr<const topics::Routing> Control::routing() const {
+  std::lock_guard lock(mutex_);
+  return routing_;
+}
+
+Control::Health Control::health() const {
+  std::lock_guard lock(mutex_);
+  return health_;
+}
+
+void Control::schedule(Job& job, bool ok, Clock::time_point now) {
+  const auto& t = ctx_.tuning;
+  if (ok) {
+    job.backoff = milliseconds(0);
+    job.next = now + job.interval;
+    return;
+  }
+  const auto cap = std::max(t.retry_backoff_min, std::min(job.interval, t.retry_backoff_max));
+  job.backoff = job.backoff.count() == 0 ? t.retry_backoff_min : std::min(job.backoff * 2, cap);
+  job.next = now + job.backoff;
+}
+
+Status Control::connect() {
+  if (!syncer_) {
+    auto syncer = topics::TopicSyncer::make(ctx_.spec, ctx_.source.name, ctx_.target.name);
+    if (!syncer.ok()) return syncer.error();
+    syncer_.emplace(std::move(syncer.value()));
+  }
+  if (!duties_ && mm2::Duties::wanted(ctx_.spec)) {
+    auto duties = mm2::Duties::make(ctx_.spec, ctx_.source.name, ctx_.target.name, offset_syncs_,
+                                    probe_, ctx_.tuning.metadata_timeout);
+    if (!duties.ok()) return duties.error();
+    duties_ = std::move(duties.value());
+  }
+  auto producer = kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetControl), *this);
+  if (!producer.ok()) return producer.error();
+  auto source_props = ctx_.client(kafka::ClientRole::SourceControl);
+  auto conf = source_props.conf();
+  if (!conf.ok()) return conf.error();
+  rd_kafka_conf_set_log_cb(conf->get(), &kafka::log_callback);
+  // Its connection errors are the record path's to report (served by the loop's polls).
+  rd_kafka_conf_set_error_cb(conf->get(), [](rd_kafka_t*, int, const char*, void*) {});
+  auto source = kafka::make_client(kafka::ClientType::Consumer, std::move(conf.value()));
+  if (!source.ok()) return make_error("source control client: " + source.error().message, 0, false);
+  producer_ = std::move(producer.value());
+  source_client_ = std::move(source.value());
+  auto admin = [this](rd_kafka_t* rk, const std::string& cluster) {
+    return ctx_.admin_factory ? ctx_.admin_factory(rk, cluster) : kafka::make_admin(rk);
+  };
+  source_admin_ = admin(source_client_.get(), ctx_.source.name);
+  target_admin_ = admin(producer_->raw(), ctx_.target.name);
+  return {};
+}
+
+void Control::disconnect() {
+  source_admin_.reset();
+  target_admin_.reset();
+  if (producer_) {
+    // Heartbeats and checkpoints still queued are best effort: the next start writes them again.
+    (void)producer_->flush(kafka::deadline_in(std::min(ctx_.tuning.metadata_timeout, milliseconds(2000))));
+  }
+  producer_.reset();
+  if (source_client_) rd_kafka_destroy_flags(source_client_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
+
+void Control::publish(topics::Routing routing) {
+  std::shared_ptr<const topics::Routing> before = this->routing();
+  for (const auto& [name, route] : routing.routes) {
+    const topics::Route* old = before ? before->route(name) : nullptr;
+    if (old == nullptr) {
+      log::info("flow", ctx_.spec.name, ": ", name, " -> ", route.target_topic, " (",
+                route.source_partitions, " partitions)");
+    } else if (old->target_partitions != route.target_partitions) {
+      log::info("flow", ctx_.spec.name, ": ", route.target_topic, " has ", route.target_partitions,
+                " partitions");
+    }
+  }
+  if (before) {
+    for (const auto& [name, route] : before->routes) {
+      if (routing.routes.count(name) == 0) {
+        log::info("flow", ctx_.spec.name, ": ", name, " no longer replicated");
+      }
+    }
+  }
+  routing.version = version_.load() + 1;
+  {
+    std::lock_guard lock(mutex_);
+    routing_ = std::make_shared<const topics::Routing>(std::move(routing));
+    health_ = {};
+  }
+  version_.store(routing_->version, std::memory_order_release);
+}
+
+void Control::run_topics() {
+  auto round = syncer_->sync(*source_admin_, *target_admin_, ctx_.tuning.metadata_timeout);
+  const auto now = Clock::now();
+  if (!round.ok()) {
+    problems_.report("topics", {{ErrorKind::TopicSync, "topics", "topic refresh: " + round.error().message}});
+    std::lock_guard lock(mutex_);
+    health_ = {round.error().message, round.error().retriable};
+  } else {
+    problems_.report("topics", round->problems);
+    publish(std::move(round->routing));
+  }
+  schedule(topics_job_, round.ok(), now);
+}
+
+void Control::run_duty(Job& job) {
+  Status st;
+  ErrorKind kind = ErrorKind::Heartbeat;
+  if (&job == &internal_topics_job_) {
+    st = duties_->ensure_topics(*target_admin_);
+    kind = ErrorKind::InternalTopics;
+    if (st.ok()) job.enabled = false;  // done once
+  } else if (&job == &heartbeat_job_) {
+    st = duties_->heartbeat(*producer_);
+  } else {
+    // One translation serves both when both are due.
+    const auto now = Clock::now();
+    const bool emit = checkpoint_job_.enabled && now >= checkpoint_job_.next;
+    const bool sync = group_sync_job_.enabled && now >= group_sync_job_.next;
+    auto result = duties_->checkpoint_round(emit, sync, *source_admin_, *target_admin_, *producer_);
+    if (emit) {
+      problems_.report("checkpoint", ErrorKind::Checkpoint, result.checkpoints);
+      schedule(checkpoint_job_, result.checkpoints.ok(), Clock::now());
+    }
+    if (sync) {
+      const Status synced = result.checkpoints.ok() ? result.group_sync : result.checkpoints;
+      problems_.report("group_sync", ErrorKind::GroupSync, synced);
+      schedule(group_sync_job_, synced.ok(), Clock::now());
+    }
+    return;
+  }
+  // A queued heartbeat is not a working one: its delivery report says (on_delivery).
+  if (&job != &heartbeat_job_ || !st.ok()) problems_.report(job.name, kind, st);
+  schedule(job, st.ok(), Clock::now());
+}
+
+void Control::run() {
+  const auto& spec = ctx_.spec;
+  log::info("control", spec.name, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off",
+            ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off",
+            ", group offset sync ", spec.sync_group_offsets_enabled ? "on" : "off");
+  bool connected = false;
+  Clock::time_point last_topics{};
+  while (!stop_.load()) {
+    auto now = Clock::now();
+    if (!connected && now >= connect_job_.next) {
+      auto st = connect();
+      problems_.report("connect", ErrorKind::Fatal, st);
+      if (!st.ok()) {
+        std::lock_guard lock(mutex_);
+        health_ = {st.error().message, st.error().retriable};
+      }
+      connected = st.ok();
+      schedule(connect_job_, connected, now);
+      if (connected) {
+        // A checkpoint round waits for a few seconds of replication, as MM2's first one does.
+        now = Clock::now();
+        checkpoint_job_.next = now + std::min<Clock::duration>(checkpoint_job_.interval, seconds(5));
+        group_sync_job_.next = now + std::min<Clock::duration>(group_sync_job_.interval, seconds(5));
+      }
+    }
+    if (woken_.exchange(false)) {
+      topics_job_.next = std::min(topics_job_.next, last_topics + kWakeGap);
+    }
+    if (connected) {
+      if (now >= topics_job_.next) {
+        last_topics = now;
+        run_topics();
+      }
+      if (duties_) {
+        if (internal_topics_job_.enabled && Clock::now() >= internal_topics_job_.next) {
+          run_duty(internal_topics_job_);
+        }
+        if (!internal_topics_job_.enabled) {  // created (or none needed)
+          if (heartbeat_job_.enabled && Clock::now() >= heartbeat_job_.next) {
+            run_duty(heartbeat_job_);
+          }
+          const auto at = Clock::now();
+          if ((checkpoint_job_.enabled && at >= checkpoint_job_.next) ||
+              (group_sync_job_.enabled && at >= group_sync_job_.next)) {
+            run_duty(checkpoint_job_);
+          }
+        }
+        duties_->update_gauges();
+      }
+      producer_->poll(milliseconds(0));
+      rd_kafka_poll(source_client_.get(), 0);
+    }
+    // Until the next job is due, a wake() or a stop.
+    auto next = now + kTick;
+    if (!connected) next = std::min(next, connect_job_.next);
+    std::unique_lock lock(wait_mutex_);
+    wait_cv_.wait_until(lock, next, [this] { return stop_.load() || woken_.load(); });
+  }
+  disconnect();
+}
+
+void Control::on_delivery(const kafka::Delivery& delivery) {
+  if (!duties_) return;
+  if (auto heartbeat = duties_->on_delivery(delivery)) {
+    problems_.report("heartbeat", ErrorKind::Heartbeat, *heartbeat);
+  }
+}
+
+void Control::on_producer_error(const kafka::ClientError& error) {
+  // Transient connection trouble is librdkafka's to retry; the jobs report what it breaks.
+  log::debug("control", ctx_.spec.name, ": target client: ", error.message);
+}
+
+}  // namespace mirror::flow

@@ -1,0 +1,484 @@
+#include "mirror/flow/pipeline.h"
+
+#include <algorithm>
+
+#include "mirror/common/log.h"
+#include "mirror/kafka/errors.h"
+
+namespace mirror::flow {
+namespace {
+
+constexpr uint8_t kBackpressure = 1;  // Partition::reasons: why fetching is stopped
+constexpr uint8_t kHeld = 2;
+constexpr auto kRetryHeld = std::chrono::milliseconds(200);  // a held partition's next try
+constexpr int kPurgedQueue = -152;                           // RD_KAFKA_RESP_ERR__PURGE_QUEUE
+constexpr int kPurgedInFlight = -151;                        // RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
+
+std::string tp_name(const std::string& topic, int32_t partition) {
+  return topic + "[" + std::to_string(partition) + "]";
+}
+
+template <typename T>
+void erase_value(std::vector<T*>& v, T* value) {
+  v.erase(std::remove(v.begin(), v.end(), value), v.end());
+}
+
+}  // namespace
+
+struct Pipeline::Route : Lane {
+  Topic* topic = nullptr;
+  size_t in_flight = 0;
+};
+
+struct Pipeline::Partition {
+  Topic* topic = nullptr;
+  int32_t id = 0;
+  OffsetTracker tracker;
+  int64_t last_taken = -1;
+  int64_t last_committed = -1;
+  std::deque<kafka::Record> waiting;  // taken, not sent, in offset order
+  Hold hold = Hold::None;
+  Clock::time_point retry_at{};
+  uint8_t reasons = 0;           // why fetching must be stopped (kBackpressure, kHeld)
+  bool fetch_stopped = true;     // as last told to the consumer (unknown at first: resume)
+  bool queued_dirty = false;
+  bool queued_ready = false;
+  uint64_t replicated = 0;
+  Clock::time_point assigned_at{};
+  Placement placement;
+  metrics::FlowProbe::PartitionSeries* series = nullptr;
+  mm2::PartitionSyncs* syncs = nullptr;
+};
+
+struct Pipeline::Topic {
+  std::string name;
+  std::unique_ptr<Route> route;                 // null while not routed
+  std::vector<std::unique_ptr<Route>> retired;  // routes gone, with records still in flight
+  std::vector<std::unique_ptr<Partition>> partitions;  // by partition id; null: not assigned
+  metrics::FlowProbe::TopicSeries* series = nullptr;
+  Partition* partition(int32_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= partitions.size()) return nullptr;
+    return partitions[static_cast<size_t>(id)].get();
+  }
+};
+
+Pipeline::Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs)
+    : limits_(limits), probe_(probe), offset_syncs_(offset_syncs) {}
+
+Pipeline::~Pipeline() = default;
+
+// ---------------------------------------------------------------------------------------------
+// Routes and assignment
+
+Pipeline::Topic* Pipeline::topic_state(const std::string& name) {
+  auto& slot = topics_[name];
+  if (!slot) {
+    slot = std::make_unique<Topic>();
+    slot->name = name;
+  }
+  return slot.get();
+}
+
+void Pipeline::set_routing(const topics::Routing& routing) {
+  for (const auto& [name, route] : routing.routes) {
+    Topic* t = topic_state(name);
+    if (t->route && t->route->route.target_topic != route.target_topic) {
+      t->retired.push_back(std::move(t->route));  // renamed: a new lane
+    }
+    if (!t->route) {
+      t->route = std::make_unique<Route>();
+      t->route->topic = t;
+      if (t->series == nullptr) t->series = &probe_.add_topic(name);
+    }
+    t->route->route = route;
+    for (auto& p : t->partitions) {
+      if (p && p->hold == Hold::Unrouted) release_hold(*p);
+    }
+  }
+  const auto now = Clock::now();
+  for (auto& [name, t] : topics_) {
+    if (!t->route || routing.routes.count(name) != 0) continue;
+    t->retired.push_back(std::move(t->route));
+    for (auto& p : t->partitions) {
+      if (p) hold(*p, Hold::Unrouted, now);
+    }
+    prune_wanted_ = true;
+  }
+  last_ = nullptr;
+}
+
+void Pipeline::assign(const std::vector<kafka::TopicPartition>& partitions, Clock::time_point now) {
+  for (const auto& tp : partitions) {
+    if (tp.partition < 0) continue;
+    Topic* t = topic_state(tp.topic);
+    if (static_cast<size_t>(tp.partition) >= t->partitions.size()) {
+      t->partitions.resize(static_cast<size_t>(tp.partition) + 1);
+    }
+    auto& slot = t->partitions[static_cast<size_t>(tp.partition)];
+    if (slot) continue;  // assigned already
+    slot = std::make_unique<Partition>();
+    Partition& p = *slot;
+    p.topic = t;
+    p.id = tp.partition;
+    p.assigned_at = now;
+    p.series = &probe_.add_partition(tp.topic, tp.partition);
+    if (offset_syncs_ != nullptr) p.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
+    if (backpressure_paused_) p.reasons |= kBackpressure;
+    if (!t->route) hold(p, Hold::Unrouted, now);
+    p.queued_dirty = true;
+    dirty_.push_back(&p);
+  }
+  last_ = nullptr;
+}
+
+void Pipeline::revoke(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const auto& tp : partitions) {
+    auto it = topics_.find(tp.topic);
+    if (it == topics_.end()) continue;
+    Topic& t = *it->second;
+    Partition* p = t.partition(tp.partition);
+    if (p == nullptr) continue;
+    erase_value(ready_, p);
+    erase_value(held_, p);
+    erase_value(dirty_, p);
+    probe_.remove_partition(tp.topic, tp.partition);
+    t.partitions[static_cast<size_t>(tp.partition)].reset();
+  }
+  last_ = nullptr;
+  prune_wanted_ = true;
+}
+
+// Drops what is no longer needed: drained retired routes, topics with nothing left.
+void Pipeline::prune(Sink* sink) {
+  if (!prune_wanted_) return;
+  prune_wanted_ = false;
+  for (auto it = topics_.begin(); it != topics_.end();) {
+    Topic& t = *it->second;
+    for (auto r = t.retired.begin(); r != t.retired.end();) {
+      if ((*r)->in_flight == 0 && sink != nullptr) {
+        sink->release(**r);
+        r = t.retired.erase(r);
+      } else {
+        ++r;
+        prune_wanted_ = true;  // again after its deliveries
+      }
+    }
+    const bool assigned = std::any_of(t.partitions.begin(), t.partitions.end(),
+                                      [](const auto& p) { return p != nullptr; });
+    if (!t.route && t.retired.empty() && !assigned) {
+      if (t.series != nullptr) probe_.remove_topic(t.name);
+      it = topics_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  last_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+Pipeline::Partition* Pipeline::find(std::string_view topic, int32_t partition) {
+  if (last_ != nullptr && last_->id == partition && last_->topic->name == topic) return last_;
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return nullptr;
+  Partition* p = it->second->partition(partition);
+  if (p != nullptr) last_ = p;
+  return p;
+}
+
+Pipeline::Route* Pipeline::lane_of(const Partition& p) const { return p.topic->route.get(); }
+
+size_t Pipeline::room() const {
+  return ready_.empty() || backpressure_paused_ ? limits_.batch : 0;
+}
+
+void Pipeline::mark_ready(Partition& p) {
+  if (p.queued_ready || p.hold != Hold::None || p.waiting.empty()) return;
+  p.queued_ready = true;
+  ready_.push_back(&p);
+}
+
+void Pipeline::take(kafka::Record record) {
+  Partition* p = find(record.topic, record.partition);
+  if (p == nullptr) return;                       // not assigned here
+  if (record.offset <= p->last_taken) return;     // refetched after a pause: taken already
+  p->last_taken = record.offset;
+  p->waiting.push_back(std::move(record));
+  mark_ready(*p);
+}
+
+bool Pipeline::admits(size_t bytes) const {
+  if (in_flight_records_ == 0) return true;  // even a record above the byte limit goes, alone
+  return in_flight_records_ + 1 <= limits_.max_in_flight_records &&
+         in_flight_bytes_ + bytes <= limits_.max_in_flight_bytes;
+}
+
+Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
+  const kafka::Record& r = p.waiting.front();
+  Route* lane = lane_of(p);
+  auto result = sink.send(*lane, r);
+  if (result.outcome == Sink::Outcome::Sent) {
+    p.tracker.sent(r.offset);
+    ++lane->in_flight;
+    ++in_flight_records_;
+    in_flight_bytes_ += r.bytes;
+    p.waiting.pop_front();
+  } else if (result.outcome == Sink::Outcome::Refused) {
+    probe_.count(metrics::ErrorKind::Produce);
+    refused = make_error("produce to " + tp_name(lane->route.target_topic, p.id) + ": " +
+                             result.error.message,
+                         result.error.code, result.error.retriable);
+  }
+  return result.outcome;
+}
+
+Status Pipeline::pump(Sink& sink, Clock::time_point now) {
+  prune(&sink);
+  Status refused;
+  // Held partitions whose target partition should be there now: one try at a time.
+  for (size_t i = 0; i < held_.size();) {
+    Partition& p = *held_[i];
+    const Route* lane = lane_of(p);
+    const bool due = p.hold == Hold::MissingPartition && lane != nullptr &&
+                     p.id < lane->route.target_partitions && now >= p.retry_at;
+    if (!due || p.waiting.empty() || !admits(p.waiting.front().bytes)) {
+      ++i;
+      continue;
+    }
+    const auto outcome = send_head(sink, p, refused);
+    if (!refused.ok()) return refused;
+    if (outcome == Sink::Outcome::Sent) {
+      release_hold(p);  // takes it out of held_
+      continue;
+    }
+    p.retry_at = now + kRetryHeld;
+    ++i;
+  }
+  bool blocked = false;
+  size_t done = 0;  // ready_[0, done) drained or held
+  for (; done < ready_.size(); ++done) {
+    Partition& p = *ready_[done];
+    while (!p.waiting.empty()) {
+      if (lane_of(p) == nullptr) {
+        p.queued_ready = false;  // leaves ready_ with the sweep below
+        hold(p, Hold::Unrouted, now);
+        break;
+      }
+      if (!admits(p.waiting.front().bytes)) {
+        blocked = true;
+        break;
+      }
+      const auto outcome = send_head(sink, p, refused);
+      if (!refused.ok()) {
+        ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(done));
+        return refused;
+      }
+      if (outcome == Sink::Outcome::Full) {
+        blocked = true;
+        break;
+      }
+      if (outcome == Sink::Outcome::NoPartition) {
+        p.queued_ready = false;  // leaves ready_ with the sweep below
+        hold(p, Hold::MissingPartition, now);
+        if (p.id >= lane_of(p)->route.target_partitions) refresh_requested_ = true;
+        break;
+      }
+    }
+    if (blocked) break;
+    p.queued_ready = false;
+  }
+  ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(done));
+  if (blocked) {
+    if (!blocked_since_) blocked_since_ = now;
+  } else {
+    blocked_since_.reset();
+  }
+  return {};
+}
+
+Status Pipeline::delivered(const kafka::Delivery& d) {
+  auto* lane = static_cast<Route*>(static_cast<Lane*>(d.owner));
+  if (lane == nullptr) return {};
+  in_flight_records_ -= std::min<size_t>(in_flight_records_, 1);
+  in_flight_bytes_ -= std::min(in_flight_bytes_, d.bytes);
+  lane->in_flight -= std::min<size_t>(lane->in_flight, 1);
+  if (lane->in_flight == 0 && lane != lane->topic->route.get()) prune_wanted_ = true;
+  Partition* p = lane->topic->partition(d.partition);
+  if (d.ok()) {
+    if (p != nullptr) {
+      p->tracker.acked(d.tag);
+      if (p->syncs != nullptr && d.offset >= 0) p->syncs->record(d.tag, d.offset);
+      ++p->replicated;
+    }
+    probe_.replicated(*lane->topic->series, d.bytes, d.timestamp_ms);
+    return {};
+  }
+  if (p != nullptr) p->tracker.failed(d.tag);
+  if (d.error == kPurgedQueue || d.error == kPurgedInFlight) return {};  // our own stop
+  probe_.count(metrics::ErrorKind::Delivery);
+  return kafka::client_error("delivery to " + tp_name(lane->route.target_topic, d.partition) +
+                                 " failed: " + std::string(d.reason),
+                             d.error);
+}
+
+void Pipeline::drop_unsent() {
+  for (auto& [name, t] : topics_) {
+    for (auto& p : t->partitions) {
+      if (p) p->waiting.clear();
+    }
+  }
+  for (Partition* p : ready_) p->queued_ready = false;
+  ready_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Holding partitions back, and fetching
+
+void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
+  if (p.hold == Hold::None) held_.push_back(&p);
+  p.hold = why;
+  p.retry_at = now + kRetryHeld;
+  if (p.queued_ready) {
+    p.queued_ready = false;
+    erase_value(ready_, &p);
+  }
+  set_reason(p, kHeld, true);
+}
+
+void Pipeline::release_hold(Partition& p) {
+  if (p.hold == Hold::None) return;
+  p.hold = Hold::None;
+  erase_value(held_, &p);
+  set_reason(p, kHeld, false);
+  mark_ready(p);
+}
+
+void Pipeline::set_reason(Partition& p, uint8_t reason, bool on) {
+  const uint8_t before = p.reasons;
+  p.reasons = on ? (p.reasons | reason) : (p.reasons & ~reason);
+  if (p.reasons != before && !p.queued_dirty) {
+    p.queued_dirty = true;
+    dirty_.push_back(&p);
+  }
+}
+
+Pipeline::FetchChanges Pipeline::take_fetch_changes(Clock::time_point now) {
+  const bool pause = !backpressure_paused_ && blocked_since_ && now - *blocked_since_ >= limits_.pause_after;
+  const bool resume = backpressure_paused_ &&
+                      in_flight_records_ <= limits_.max_in_flight_records / 2 &&
+                      in_flight_bytes_ <= limits_.max_in_flight_bytes / 2;
+  if (pause || resume) {
+    backpressure_paused_ = pause;
+    if (pause) blocked_since_.reset();
+    for (auto& [name, t] : topics_) {
+      for (auto& p : t->partitions) {
+        if (p) set_reason(*p, kBackpressure, pause);
+      }
+    }
+    log::debug("flow", probe_.flow(), pause ? ": target behind (" : ": fetching resumed (",
+               in_flight_records_, " records in flight)");
+  }
+  FetchChanges changes;
+  for (Partition* p : dirty_) {
+    p->queued_dirty = false;
+    const bool stop = p->reasons != 0;
+    if (stop == p->fetch_stopped) continue;
+    p->fetch_stopped = stop;
+    (stop ? changes.pause : changes.resume).push_back({p->topic->name, p->id});
+  }
+  dirty_.clear();
+  return changes;
+}
+
+bool Pipeline::take_refresh_request() {
+  const bool requested = refresh_requested_;
+  refresh_requested_ = false;
+  return requested;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offsets and state
+
+std::vector<kafka::Offset> Pipeline::take_committable(
+    const std::vector<kafka::TopicPartition>* only) {
+  std::vector<kafka::Offset> out;
+  auto add = [&out](Partition& p) {
+    const int64_t next = p.tracker.committable();
+    if (next < 0 || next <= p.last_committed) return;
+    out.push_back({p.topic->name, p.id, next});
+    p.last_committed = next;
+  };
+  if (only != nullptr) {
+    for (const auto& tp : *only) {
+      if (Partition* p = find(tp.topic, tp.partition)) add(*p);
+    }
+    return out;
+  }
+  for (auto& [name, t] : topics_) {
+    for (auto& p : t->partitions) {
+      if (p) add(*p);
+    }
+  }
+  return out;
+}
+
+void Pipeline::commit_failed(const std::vector<kafka::Offset>& offsets) {
+  for (const auto& o : offsets) {
+    if (Partition* p = find(o.topic, o.partition)) p->last_committed = -1;
+  }
+}
+
+size_t Pipeline::in_flight(const std::vector<kafka::TopicPartition>& partitions) const {
+  size_t n = 0;
+  for (const auto& tp : partitions) {
+    auto it = topics_.find(tp.topic);
+    if (it == topics_.end()) continue;
+    if (const Partition* p = it->second->partition(tp.partition)) n += p->tracker.in_flight();
+  }
+  return n;
+}
+
+size_t Pipeline::waiting() const {
+  size_t n = 0;
+  for (const auto& [name, t] : topics_) {
+    for (const auto& p : t->partitions) {
+      if (p) n += p->waiting.size();
+    }
+  }
+  return n;
+}
+
+std::vector<Pipeline::PartitionView> Pipeline::partitions() const {
+  std::vector<PartitionView> out;
+  for (const auto& [name, t] : topics_) {
+    for (const auto& p : t->partitions) {
+      if (!p) continue;
+      PartitionView v;
+      v.topic = name;
+      v.partition = p->id;
+      if (t->route) v.target_topic = t->route->route.target_topic;
+      v.replicated = p->replicated;
+      v.assigned_at = p->assigned_at;
+      v.placement = p->placement;
+      v.hold = p->hold;
+      v.waiting = p->waiting.size();
+      v.in_flight = p->tracker.in_flight();
+      v.committed = p->last_committed;
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+void Pipeline::set_placement(const std::string& topic, int32_t partition,
+                             const Placement& placement) {
+  Partition* p = find(topic, partition);
+  if (p == nullptr) return;
+  p->placement = placement;
+  const bool from_follower = placement.fetch_broker >= 0 && placement.leader >= 0 &&
+                             placement.fetch_broker != placement.leader;
+  metrics::FlowProbe::placement(*p->series, placement.lag, from_follower);
+}
+
+}  // namespace mirror::flow

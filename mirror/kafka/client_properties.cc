@@ -1,0 +1,142 @@
+#include "mirror/kafka/client_properties.h"
+
+#include <algorithm>
+
+namespace mirror::kafka {
+namespace {
+
+bool is_source(ClientRole role) {
+  return role == ClientRole::SourceConsumer || role == ClientRole::SourceControl;
+}
+
+// Layer 1: what mirror chooses for a role unless the user says otherwise.
+Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientSettings& settings) {
+  const std::string prefix = "mirror-" + flow.name;
+  switch (role) {
+    case ClientRole::SourceConsumer:
+      return {
+          {"client.id", prefix + "-consumer"},
+          {"auto.offset.reset", "earliest"},
+          {"partition.assignment.strategy", "cooperative-sticky"},
+          // A killed instance's partitions move on (or come back to its restart) within ~10 s,
+          // not librdkafka's 45 s; heartbeats come from librdkafka's own thread, not our polls.
+          {"session.timeout.ms", "10000"},
+          {"queued.max.messages.kbytes", "32768"},
+          // When that prefetch queue is full, librdkafka waits this long before fetching the
+          // partition again (default 1000 ms): at full speed the 32 MiB queue drains in well
+          // under a second, so the default left fetching idle most of the time
+          // (docs/benchmarks.md: 2.6 times the throughput).
+          {"fetch.queue.backoff.ms", "10"},
+          // Partitions added on the source are seen (and replicated) at the topic refresh interval.
+          {"topic.metadata.refresh.interval.ms",
+           std::to_string(std::max(1000, flow.refresh_topics_interval_seconds * 1000))},
+          {"enable.partition.eof", "false"},
+          {"log.connection.close", "false"},
+      };
+    case ClientRole::TargetProducer:
+      return {
+          {"client.id", prefix + "-producer"},
+          {"linger.ms", "5"},
+          {"batch.size", "1000000"},
+          {"queue.buffering.max.kbytes", "65536"},
+          {"message.timeout.ms", "300000"},
+          {"log.connection.close", "false"},
+      };
+    case ClientRole::SourceControl:
+      return {{"client.id", prefix + "-control"}, {"log.connection.close", "false"}};
+    case ClientRole::TargetControl:
+      return {
+          {"client.id", prefix + "-control"},
+          {"linger.ms", "10"},
+          {"message.timeout.ms", std::to_string(settings.control_timeout.count())},
+          {"log.connection.close", "false"},
+      };
+  }
+  return {};
+}
+
+// Layer 4: what mirror owns.
+Properties owned(ClientRole role, const config::ClusterSpec& cluster, const config::FlowSpec& flow,
+                 const ClientSettings& settings) {
+  Properties out{{"bootstrap.servers", cluster.bootstrap_servers}};
+  switch (role) {
+    case ClientRole::SourceConsumer:
+      out["group.id"] = group_id(flow);
+      out["enable.auto.commit"] = "false";
+      out["enable.auto.offset.store"] = "false";
+      out["statistics.interval.ms"] = std::to_string(settings.statistics_interval.count());
+      if (settings.client_rack) out["client.rack"] = *settings.client_rack;
+      break;
+    case ClientRole::TargetProducer:
+      out["enable.idempotence"] = "true";
+      out["acks"] = "all";
+      break;
+    case ClientRole::SourceControl:
+      break;
+    case ClientRole::TargetControl:
+      out["acks"] = "all";
+      break;
+  }
+  return out;
+}
+
+void apply(ClientProperties& out, const std::map<std::string, std::string>& layer,
+           const std::set<std::string>& secrets,
+           const std::map<std::string, config::Location>& locations) {
+  for (const auto& [key, value] : layer) {
+    out.values[key] = value;
+    if (secrets.count(key) != 0) out.secrets.insert(key);
+    if (auto at = locations.find(key); at != locations.end()) out.locations[key] = at->second;
+  }
+}
+
+}  // namespace
+
+const char* to_string(ClientRole role) {
+  switch (role) {
+    case ClientRole::SourceConsumer: return "source consumer";
+    case ClientRole::TargetProducer: return "target producer";
+    case ClientRole::SourceControl: return "source control client";
+    case ClientRole::TargetControl: return "target control client";
+  }
+  return "client";
+}
+
+std::string group_id(const config::FlowSpec& flow) { return "mirror-" + flow.name; }
+
+ClientProperties client_properties(ClientRole role, const config::ClusterSpec& cluster,
+                                   const config::FlowSpec& flow, const ClientSettings& settings) {
+  ClientProperties out;
+  out.role = role;
+  out.values = defaults(role, flow, settings);
+  apply(out, cluster.properties, cluster.secret_properties, cluster.property_locations);
+  if (is_source(role)) {
+    apply(out, flow.consumer, flow.secret_properties, flow.consumer_locations);
+  } else {
+    apply(out, flow.producer, flow.secret_properties, flow.producer_locations);
+  }
+  for (auto& [key, value] : owned(role, cluster, flow, settings)) {
+    out.values[key] = std::move(value);
+    out.locations.erase(key);
+  }
+  return out;
+}
+
+Result<ConfPtr> ClientProperties::conf() const {
+  auto conf = make_conf(values, secrets);
+  if (!conf.ok()) {
+    return make_error(std::string(to_string(role)) + ": " + conf.error().message, 0, false);
+  }
+  return conf;
+}
+
+std::vector<ClientProperties::Problem> ClientProperties::problems() const {
+  std::vector<Problem> out;
+  for (const auto& [key, value] : values) {
+    auto one = make_conf({{key, value}}, secrets);
+    if (!one.ok()) out.push_back({key, one.error().message});
+  }
+  return out;
+}
+
+}  // namespace mirror::kafka

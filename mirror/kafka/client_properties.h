@@ -1,0 +1,64 @@
+// The one builder of a flow's librdkafka client properties, used alike by the record path, the
+// control thread and `mirror validate` (which builds every client's configuration without
+// connecting). Layers, later wins:
+//   1. mirror's defaults for the client's role (tuning a user may change),
+//   2. the cluster's `properties` (security, TLS, SASL, ...),
+//   3. the flow's `consumer:` (source clients) or `producer:` (target clients) overrides,
+//   4. what mirror owns: bootstrap.servers, the consumer group, commits, client.rack, statistics,
+//      idempotence and acks (config/properties.h refuses these in layers 2 and 3).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mirror/common/result.h"
+#include "mirror/config/spec.h"
+#include "mirror/kafka/handles.h"
+
+namespace mirror::kafka {
+
+enum class ClientRole {
+  SourceConsumer,  // the record path's consumer, in group mirror-<flow>
+  TargetProducer,  // the record path's producer
+  SourceControl,   // the control thread's source client: metadata, admin, group offsets
+  TargetControl,   // the control thread's target client: admin, heartbeats, checkpoints
+};
+
+const char* to_string(ClientRole role);  // "source consumer", "target producer", ...
+
+// What the service decides at run time rather than the configuration.
+struct ClientSettings {
+  std::optional<std::string> client_rack;                 // SourceConsumer only
+  std::chrono::milliseconds statistics_interval{1000};    // SourceConsumer only
+  std::chrono::milliseconds control_timeout{10000};       // TargetControl's message.timeout.ms
+};
+
+struct ClientProperties {
+  ClientRole role = ClientRole::SourceConsumer;
+  Properties values;
+  std::set<std::string> secrets;  // names whose values are never shown
+  // Where a property the user set comes from (for `validate`); absent for mirror's own.
+  std::map<std::string, config::Location> locations;
+
+  // A librdkafka configuration of these properties, without connecting anywhere. Errors name the
+  // role and the first property librdkafka refuses (never a secret value); not retriable.
+  Result<ConfPtr> conf() const;
+
+  // Every property librdkafka refuses (unknown name, bad value), in name order.
+  struct Problem {
+    std::string key;
+    std::string message;  // "invalid librdkafka property 'k': why" (the value only if not secret)
+  };
+  std::vector<Problem> problems() const;
+};
+
+ClientProperties client_properties(ClientRole role, const config::ClusterSpec& cluster,
+                                   const config::FlowSpec& flow, const ClientSettings& settings);
+
+// The consumer group of a flow's record path.
+std::string group_id(const config::FlowSpec& flow);
+
+}  // namespace mirror::kafka

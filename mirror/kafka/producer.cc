@@ -1,0 +1,154 @@
+#include "mirror/kafka/producer.h"
+
+#include "mirror/kafka/logging.h"
+
+namespace mirror::kafka {
+namespace {
+
+TargetProducer::SendResult outcome_of(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return {TargetProducer::Outcome::Sent};
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+      return {TargetProducer::Outcome::QueueFull, err, rd_kafka_err2str(err)};
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+      return {TargetProducer::Outcome::UnknownPartition, err, rd_kafka_err2str(err)};
+    default:
+      return {TargetProducer::Outcome::Refused, err, rd_kafka_err2str(err)};
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TargetProducer>> TargetProducer::create(const ClientProperties& properties,
+                                                               ProducerEvents& events) {
+  auto conf = properties.conf();
+  if (!conf.ok()) return conf.error();
+  std::unique_ptr<TargetProducer> self(new TargetProducer(events));
+  rd_kafka_conf_set_opaque(conf->get(), self.get());
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &TargetProducer::delivery_cb);
+  rd_kafka_conf_set_error_cb(conf->get(), &TargetProducer::error_cb);
+  rd_kafka_conf_set_log_cb(conf->get(), &log_callback);
+  auto handle = make_client(ClientType::Producer, std::move(conf.value()));
+  if (!handle.ok()) {
+    return make_error(std::string(to_string(properties.role)) + ": " + handle.error().message, 0,
+                      false);
+  }
+  self->handle_ = std::move(handle.value());
+  return self;
+}
+
+TargetProducer::~TargetProducer() {
+  if (!handle_) return;
+  // Nothing left for librdkafka to wait for at destruction: what was not flushed is dropped.
+  rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  topics_.clear();
+}
+
+TargetProducer::Topic& TargetProducer::topic(const std::string& name, void* owner) {
+  auto& slot = topics_[name];
+  if (!slot) {
+    TopicConfPtr tconf(rd_kafka_topic_conf_new());
+    rd_kafka_topic_conf_set_opaque(tconf.get(), owner);
+    TopicPtr handle(rd_kafka_topic_new(handle_.get(), name.c_str(), tconf.release()));
+    slot = std::make_unique<Topic>(name, owner, std::move(handle));
+  }
+  return *slot;
+}
+
+void TargetProducer::release(Topic& topic) { topics_.erase(topic.name()); }
+
+const std::string& TargetProducer::name(const Topic& topic) const { return topic.name(); }
+
+TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& record) {
+  rd_kafka_message_t* msg = record.message.get();
+  rd_kafka_headers_t* headers = nullptr;
+  rd_kafka_headers_t* headers_copy = nullptr;
+  if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    headers_copy = rd_kafka_headers_copy(headers);
+  }
+  // Timestamp 0: the producer stamps the current time (a source record without one).
+  const auto err = rd_kafka_producev(
+      handle_.get(), RD_KAFKA_V_RKT(topic.handle()), RD_KAFKA_V_PARTITION(record.partition),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(msg->payload, msg->len),
+      RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_TIMESTAMP(record.timestamp_ms),
+      RD_KAFKA_V_HEADERS(headers_copy),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(record.offset))),
+      RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers_copy != nullptr) {
+    rd_kafka_headers_destroy(headers_copy);  // not taken
+  }
+  return outcome_of(err);
+}
+
+TargetProducer::SendResult TargetProducer::send(Topic& topic, int32_t partition,
+                                                std::string_view key, std::string_view value,
+                                                int64_t tag) {
+  const auto err = rd_kafka_producev(
+      handle_.get(), RD_KAFKA_V_RKT(topic.handle()),
+      RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(tag))), RD_KAFKA_V_END);
+  return outcome_of(err);
+}
+
+void TargetProducer::refresh_metadata(Topic& topic) {
+  // No wait: the request goes out and librdkafka's handling of the answer updates the producer's
+  // metadata cache whether or not anybody waits for it (rdkafka_request.c,
+  // rd_kafka_handle_Metadata); this call itself returns at once with a timeout.
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(handle_.get(), 0, topic.handle(), &md, 0) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(md);
+  }
+}
+
+void TargetProducer::poll(std::chrono::milliseconds wait) {
+  rd_kafka_poll(handle_.get(), static_cast<int>(wait.count()));
+}
+
+Status TargetProducer::flush(Deadline deadline) { return kafka::flush(handle_.get(), deadline); }
+
+void TargetProducer::purge() {
+  rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+}
+
+size_t TargetProducer::queued() const {
+  return static_cast<size_t>(std::max(0, rd_kafka_outq_len(handle_.get())));
+}
+
+void TargetProducer::delivery_cb(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  try {
+    Delivery d;
+    d.owner = msg->rkt != nullptr ? rd_kafka_topic_opaque(msg->rkt) : nullptr;
+    d.partition = msg->partition;
+    d.tag = static_cast<int64_t>(reinterpret_cast<intptr_t>(msg->_private));
+    d.error = msg->err;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      d.offset = msg->offset;
+    } else {
+      d.reason = rd_kafka_err2str(msg->err);
+    }
+    const int64_t ts = rd_kafka_message_timestamp(msg, nullptr);
+    d.timestamp_ms = ts > 0 ? ts : 0;
+    d.bytes = message_bytes(msg);
+    static_cast<TargetProducer*>(opaque)->events_.on_delivery(d);
+  } catch (...) {
+  }
+}
+
+void TargetProducer::error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  try {
+    ClientError error{err, reason != nullptr ? reason : "", false};
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char buf[512];
+      error.code = rd_kafka_fatal_error(rk, buf, sizeof buf);
+      error.message = buf;
+      error.fatal = true;
+    }
+    static_cast<TargetProducer*>(opaque)->events_.on_producer_error(error);
+  } catch (...) {
+  }
+}
+
+}  // namespace mirror::kafka

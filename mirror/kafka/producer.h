@@ -1,0 +1,113 @@
+// A flow's producer to the target cluster: librdkafka's producer behind calls that speak in records
+// and deliveries. It owns the handle, the topic handles (destroyed before the handle) and the
+// callback trampolines (which never throw into librdkafka).
+//
+// A record goes to the same partition number of its target topic with its key, value, headers and
+// timestamp; its source offset rides along and comes back in the Delivery (`tag`), with the
+// `owner` its topic was registered with. Nothing here blocks except flush(), bounded by its
+// deadline; send() never waits for room.
+//
+// Threading: every call, and every ProducerEvents callback, happens on the owner's thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mirror/common/result.h"
+#include "mirror/kafka/admin.h"
+#include "mirror/kafka/client_properties.h"
+#include "mirror/kafka/handles.h"
+#include "mirror/kafka/record.h"
+
+namespace mirror::kafka {
+
+// What the producer tells its owner, from inside poll() and flush(). Must not throw.
+class ProducerEvents {
+ public:
+  virtual void on_delivery(const Delivery& delivery) = 0;
+  virtual void on_producer_error(const ClientError& error) = 0;
+
+ protected:
+  ~ProducerEvents() = default;
+};
+
+class TargetProducer {
+ public:
+  // `events` must outlive the producer.
+  static Result<std::unique_ptr<TargetProducer>> create(const ClientProperties& properties,
+                                                        ProducerEvents& events);
+  // Without flush(): what is still queued is dropped, no delivery reports are served.
+  ~TargetProducer();
+  TargetProducer(const TargetProducer&) = delete;
+  TargetProducer& operator=(const TargetProducer&) = delete;
+
+  // A target topic's handle; `owner` comes back in every Delivery of a record sent to it.
+  class Topic;
+  Topic& topic(const std::string& name, void* owner);
+  // Drops a topic handle (when no delivery of it is outstanding).
+  void release(Topic& topic);
+  const std::string& name(const Topic& topic) const;
+
+  enum class Outcome {
+    Sent,              // queued; its Delivery follows
+    QueueFull,         // the producer's queue is full: try again after poll()
+    UnknownPartition,  // the producer's metadata lacks the partition (see refresh_metadata)
+    Refused,           // librdkafka refused the record (its error is in SendResult)
+  };
+  struct SendResult {
+    Outcome outcome = Outcome::Sent;
+    int error = 0;  // rd_kafka_resp_err_t for Refused
+    std::string_view reason;
+  };
+  // A source record to the same partition of `topic`.
+  SendResult send(Topic& topic, const Record& record);
+  // A record of mirror's own (heartbeat, checkpoint) to partition `partition` (-1: any).
+  SendResult send(Topic& topic, int32_t partition, std::string_view key, std::string_view value,
+                  int64_t tag);
+
+  // Asks for the topic's metadata without waiting; the answer updates what send() knows (a
+  // partition added on the target is then known).
+  void refresh_metadata(Topic& topic);
+
+  // Serves delivery reports, waiting up to `wait` for the first.
+  void poll(std::chrono::milliseconds wait);
+  // Waits for every queued record's delivery (reports served), within the deadline.
+  Status flush(Deadline deadline);
+  // Fails every queued and in-flight record (their Deliveries report _PURGE_*; serve them with
+  // poll()).
+  void purge();
+  // Records queued or in flight.
+  size_t queued() const;
+  // The handle, for librdkafka's Admin API on the same connections (not owned by the caller).
+  rd_kafka_t* raw() const { return handle_.get(); }
+
+ private:
+  explicit TargetProducer(ProducerEvents& events) : events_(events) {}
+  static void delivery_cb(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  // Members are destroyed bottom-up: topic handles before the producer handle, the handle before
+  // what its callbacks use.
+  ProducerEvents& events_;
+  HandlePtr handle_;
+  std::map<std::string, std::unique_ptr<Topic>> topics_;
+};
+
+class TargetProducer::Topic {
+ public:
+  Topic(std::string name, void* owner, TopicPtr handle)
+      : name_(std::move(name)), owner_(owner), handle_(std::move(handle)) {}
+  const std::string& name() const { return name_; }
+  void* owner() const { return owner_; }
+  rd_kafka_topic_t* handle() const { return handle_.get(); }
+
+ private:
+  std::string name_;
+  void* owner_;
+  TopicPtr handle_;
+};
+
+}  // namespace mirror::kafka

@@ -1,0 +1,146 @@
+#include "mirror/metrics/flow_probe.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace mirror::metrics {
+
+FlowProbe::FlowProbe(Metrics& metrics, std::string flow, Options options)
+    : metrics_(metrics), flow_(std::move(flow)) {
+  const prometheus::Labels labels{{"flow", flow_}};
+  up_ = &metrics_.flow_up.Add(labels);
+  up_->Set(0);
+  follower_fetching_ = &metrics_.flow_follower_fetching.Add(labels);
+  follower_fetching_->Set(options.follower_fetching ? 1 : 0);
+  latency_ = &metrics_.replication_latency.Add(labels, Metrics::latency_buckets());
+  if (options.heartbeats) heartbeat_age_ = &metrics_.heartbeat_age.Add(labels);
+  if (options.checkpoints) {
+    checkpoint_latency_ = &metrics_.checkpoint_latency.Add(labels);
+    checkpoint_groups_ = &metrics_.checkpoint_groups.Add(labels);
+    checkpoints_ = &metrics_.checkpoints.Add(labels);
+  }
+  if (options.group_sync) groups_synced_ = &metrics_.groups_synced.Add(labels);
+}
+
+FlowProbe::~FlowProbe() {
+  for (const auto& [topic, series] : topics_) {
+    metrics_.records_replicated.Remove(series.records);
+    metrics_.bytes_replicated.Remove(series.bytes);
+  }
+  for (const auto& [key, series] : partitions_) {
+    metrics_.partition_lag.Remove(series.lag);
+    metrics_.fetch_from_follower.Remove(series.from_follower);
+  }
+  for (const auto& [broker, series] : brokers_) metrics_.fetch_bytes.Remove(series.counter);
+  for (const auto& [kind, counter] : errors_) metrics_.errors.Remove(counter);
+  metrics_.flow_up.Remove(up_);
+  metrics_.flow_follower_fetching.Remove(follower_fetching_);
+  metrics_.replication_latency.Remove(latency_);
+  if (heartbeat_age_ != nullptr) metrics_.heartbeat_age.Remove(heartbeat_age_);
+  if (checkpoint_latency_ != nullptr) metrics_.checkpoint_latency.Remove(checkpoint_latency_);
+  if (checkpoint_groups_ != nullptr) metrics_.checkpoint_groups.Remove(checkpoint_groups_);
+  if (checkpoints_ != nullptr) metrics_.checkpoints.Remove(checkpoints_);
+  if (groups_synced_ != nullptr) metrics_.groups_synced.Remove(groups_synced_);
+}
+
+void FlowProbe::set_up(bool up) { up_->Set(up ? 1 : 0); }
+
+void FlowProbe::count(ErrorKind kind) {
+  std::lock_guard lock(errors_mutex_);
+  auto& counter = errors_[kind];
+  if (counter == nullptr) counter = &metrics_.errors.Add({{"flow", flow_}, {"kind", to_string(kind)}});
+  counter->Increment();
+}
+
+uint64_t FlowProbe::errors(ErrorKind kind) const {
+  std::lock_guard lock(errors_mutex_);
+  auto it = errors_.find(kind);
+  return it == errors_.end() ? 0 : static_cast<uint64_t>(it->second->Value());
+}
+
+FlowProbe::TopicSeries& FlowProbe::add_topic(const std::string& source_topic) {
+  auto& series = topics_[source_topic];
+  if (series.records == nullptr) {
+    const prometheus::Labels labels{{"flow", flow_}, {"topic", source_topic}};
+    series.records = &metrics_.records_replicated.Add(labels);
+    series.bytes = &metrics_.bytes_replicated.Add(labels);
+  }
+  return series;
+}
+
+void FlowProbe::remove_topic(const std::string& source_topic) {
+  auto it = topics_.find(source_topic);
+  if (it == topics_.end()) return;
+  metrics_.records_replicated.Remove(it->second.records);
+  metrics_.bytes_replicated.Remove(it->second.bytes);
+  topics_.erase(it);
+}
+
+void FlowProbe::replicated(TopicSeries& series, size_t bytes, int64_t timestamp_ms) {
+  series.records->Increment();
+  series.bytes->Increment(static_cast<double>(bytes));
+  if (timestamp_ms > 0) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    latency_->Observe(static_cast<double>(std::max<int64_t>(0, now_ms - timestamp_ms)) / 1000.0);
+  }
+}
+
+FlowProbe::PartitionSeries& FlowProbe::add_partition(const std::string& topic, int32_t partition) {
+  auto& series = partitions_[{topic, partition}];
+  if (series.lag == nullptr) {
+    const prometheus::Labels labels{
+        {"flow", flow_}, {"topic", topic}, {"partition", std::to_string(partition)}};
+    series.lag = &metrics_.partition_lag.Add(labels);
+    series.from_follower = &metrics_.fetch_from_follower.Add(labels);
+  }
+  return series;
+}
+
+void FlowProbe::remove_partition(const std::string& topic, int32_t partition) {
+  auto it = partitions_.find({topic, partition});
+  if (it == partitions_.end()) return;
+  metrics_.partition_lag.Remove(it->second.lag);
+  metrics_.fetch_from_follower.Remove(it->second.from_follower);
+  partitions_.erase(it);
+}
+
+void FlowProbe::placement(PartitionSeries& series, int64_t lag, bool from_follower) {
+  if (lag >= 0) series.lag->Set(static_cast<double>(lag));
+  series.from_follower->Set(from_follower ? 1 : 0);
+}
+
+void FlowProbe::fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes) {
+  auto& series = brokers_[broker];
+  if (series.counter == nullptr) {
+    series.counter = &metrics_.fetch_bytes.Add(
+        {{"flow", flow_}, {"broker", std::to_string(broker)}, {"zone", zone}});
+  }
+  const uint64_t delta =
+      cumulative_bytes >= series.last ? cumulative_bytes - series.last : cumulative_bytes;
+  series.last = cumulative_bytes;
+  if (delta > 0) series.counter->Increment(static_cast<double>(delta));
+}
+
+void FlowProbe::heartbeat_age(double seconds) {
+  if (heartbeat_age_ != nullptr) heartbeat_age_->Set(seconds);
+}
+
+void FlowProbe::checkpoint_latency(double seconds) {
+  if (checkpoint_latency_ != nullptr) checkpoint_latency_->Set(seconds);
+}
+
+void FlowProbe::checkpoints_acknowledged(size_t count) {
+  if (checkpoints_ != nullptr) checkpoints_->Increment(static_cast<double>(count));
+}
+
+void FlowProbe::checkpoint_groups(size_t groups) {
+  if (checkpoint_groups_ != nullptr) checkpoint_groups_->Set(static_cast<double>(groups));
+}
+
+void FlowProbe::groups_synced(int groups) {
+  if (groups_synced_ != nullptr) groups_synced_->Set(groups);
+}
+
+}  // namespace mirror::metrics

@@ -1,0 +1,97 @@
+// Every metric series of one flow, owned in one place. The record path and the control thread
+// report through it; it creates series as topics, partitions and brokers appear and removes them
+// when they go (a topic no longer replicated, a partition revoked), and all of the flow's series
+// when it is destroyed.
+//
+// Thread-safety: error counts, flow state and the MirrorMaker 2 gauges may be reported from any
+// thread; topic, partition and broker series belong to the record thread (add, update, remove).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "mirror/metrics/metrics.h"
+#include "mirror/metrics/problems.h"
+
+namespace mirror::metrics {
+
+class FlowProbe {
+ public:
+  struct Options {
+    bool follower_fetching = true;
+    bool heartbeats = false;
+    bool checkpoints = false;
+    bool group_sync = false;
+  };
+  FlowProbe(Metrics& metrics, std::string flow, Options options);
+  ~FlowProbe();
+  FlowProbe(const FlowProbe&) = delete;
+  FlowProbe& operator=(const FlowProbe&) = delete;
+
+  const std::string& flow() const { return flow_; }
+
+  void set_up(bool up);
+  void count(ErrorKind kind);
+  uint64_t errors(ErrorKind kind) const;  // counted so far (for tests and status)
+
+  // ---- record thread --------------------------------------------------------------------
+  struct TopicSeries {
+    prometheus::Counter* records = nullptr;
+    prometheus::Counter* bytes = nullptr;
+  };
+  // The series of a source topic (the same one when added again); the reference stays valid
+  // until remove_topic.
+  TopicSeries& add_topic(const std::string& source_topic);
+  void remove_topic(const std::string& source_topic);
+  // A record acknowledged by the target; `timestamp_ms` is its source timestamp (0: none).
+  void replicated(TopicSeries& series, size_t bytes, int64_t timestamp_ms);
+
+  struct PartitionSeries {
+    prometheus::Gauge* lag = nullptr;
+    prometheus::Gauge* from_follower = nullptr;
+  };
+  PartitionSeries& add_partition(const std::string& topic, int32_t partition);
+  void remove_partition(const std::string& topic, int32_t partition);
+  static void placement(PartitionSeries& series, int64_t lag, bool from_follower);
+
+  // Bytes a source broker sent so far to the current consumer (librdkafka's cumulative rxbytes;
+  // a smaller figure than last time means a new consumer). `zone`: same, cross or unknown, fixed
+  // when the broker is first seen.
+  void fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes);
+
+  // ---- control thread (MirrorMaker 2 duties) --------------------------------------------
+  void heartbeat_age(double seconds);
+  void checkpoint_latency(double seconds);
+  void checkpoints_acknowledged(size_t count);
+  void checkpoint_groups(size_t groups);
+  void groups_synced(int groups);
+
+ private:
+  struct BrokerSeries {
+    prometheus::Counter* counter = nullptr;
+    uint64_t last = 0;
+  };
+
+  Metrics& metrics_;
+  const std::string flow_;
+  prometheus::Gauge* up_ = nullptr;
+  prometheus::Gauge* follower_fetching_ = nullptr;
+  prometheus::Histogram* latency_ = nullptr;
+  prometheus::Gauge* heartbeat_age_ = nullptr;
+  prometheus::Gauge* checkpoint_latency_ = nullptr;
+  prometheus::Gauge* checkpoint_groups_ = nullptr;
+  prometheus::Counter* checkpoints_ = nullptr;
+  prometheus::Gauge* groups_synced_ = nullptr;
+
+  mutable std::mutex errors_mutex_;
+  std::map<ErrorKind, prometheus::Counter*> errors_;
+
+  std::map<std::string, TopicSeries> topics_;  // by source topic
+  std::map<std::pair<std::string, int32_t>, PartitionSeries> partitions_;
+  std::map<int32_t, BrokerSeries> brokers_;
+};
+
+}  // namespace mirror::metrics

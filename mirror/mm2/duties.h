@@ -1,0 +1,96 @@
+// A flow's MirrorMaker 2 duties, run by its control thread (flow/control.h) on their schedules:
+// heartbeats into the target's `heartbeats` topic, checkpoints (translated consumer group offsets)
+// into `<source>.checkpoints.internal`, the commit of translated offsets to idle target groups, and
+// the creation of those two topics. The record path only feeds the OffsetSyncStore.
+//
+// Each call returns what went wrong (the control thread counts, logs and retries it); none throws.
+// Blocking calls are bounded by the timeout given at construction.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "mirror/common/result.h"
+#include "mirror/config/spec.h"
+#include "mirror/kafka/admin.h"
+#include "mirror/kafka/producer.h"
+#include "mirror/metrics/flow_probe.h"
+#include "mirror/mm2/checkpointer.h"
+#include "mirror/mm2/offset_syncs.h"
+#include "mirror/mm2/records.h"
+
+namespace mirror::mm2 {
+
+class Duties {
+ public:
+  // Whether the flow has any (heartbeats, checkpoints or group sync on).
+  static bool wanted(const config::FlowSpec& spec);
+
+  // `offset_syncs` may be null when neither checkpoints nor group sync are on. `probe` and
+  // `offset_syncs` must outlive this object.
+  static Result<std::unique_ptr<Duties>> make(const config::FlowSpec& spec,
+                                              const std::string& source_cluster,
+                                              const std::string& target_cluster,
+                                              const OffsetSyncStore* offset_syncs,
+                                              metrics::FlowProbe& probe,
+                                              std::chrono::milliseconds timeout);
+
+  const config::FlowSpec& spec() const { return spec_; }
+
+  // The target's `heartbeats` and `<source>.checkpoints.internal`, compacted, one partition, as
+  // MM2 creates them; an existing topic is used as it is. When the target refuses the creation
+  // for lack of permission (or of the API), the topics are assumed to exist, as Kafka Connect
+  // does: an administrator may have created them. Done once; later calls return at once.
+  Status ensure_topics(kafka::ClusterAdmin& target);
+
+  // Queues one heartbeat; its acknowledgement comes to on_delivery.
+  Status heartbeat(kafka::TargetProducer& producer);
+
+  // One translation of the source's group offsets serves both: checkpoints written (only changed
+  // ones, then flushed) when `emit`, the commit to idle target groups when `sync_groups`.
+  struct RoundResult {
+    Status checkpoints;  // reading groups, producing, acknowledgements
+    Status group_sync;   // per-group problems of the commit
+  };
+  RoundResult checkpoint_round(bool emit, bool sync_groups, kafka::ClusterAdmin& source,
+                               kafka::ClusterAdmin& target, kafka::TargetProducer& producer);
+
+  // A delivery report of a record this object queued: a heartbeat's outcome (to be reported), or
+  // nothing (a checkpoint's, which its round counts; or a record of somebody else).
+  std::optional<Status> on_delivery(const kafka::Delivery& delivery);
+  // The heartbeat-age gauge, now.
+  void update_gauges();
+
+  static constexpr int64_t kHeartbeatTag = 1;
+  static constexpr int64_t kCheckpointTag = 2;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Duties(config::FlowSpec spec, std::string source_cluster, std::string target_cluster,
+         metrics::FlowProbe& probe, std::chrono::milliseconds timeout)
+      : spec_(std::move(spec)),
+        source_cluster_(std::move(source_cluster)),
+        target_cluster_(std::move(target_cluster)),
+        probe_(probe),
+        timeout_(timeout),
+        started_(Clock::now()) {}
+
+  config::FlowSpec spec_;
+  std::string source_cluster_;
+  std::string target_cluster_;
+  metrics::FlowProbe& probe_;
+  std::chrono::milliseconds timeout_;
+  std::optional<Checkpointer> checkpointer_;
+  std::map<std::pair<std::string, std::pair<std::string, int32_t>>, Checkpoint> emitted_;
+  std::optional<Clock::time_point> heartbeat_acked_;
+  Clock::time_point started_;
+  size_t checkpoints_acked_ = 0;
+  size_t checkpoints_failed_ = 0;
+  bool topics_ready_ = false;
+};
+
+}  // namespace mirror::mm2
