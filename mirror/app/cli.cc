@@ -10,12 +10,12 @@
 #include <iostream>
 #include <thread>
 
-#include "mirror/demo/demo.h"
-#include "mirror/service/client_checks.h"
-#include "mirror/service/service.h"
 #include "mirror/az/resolver.h"
 #include "mirror/common/log.h"
 #include "mirror/config/loader.h"
+#include "mirror/demo/demo.h"
+#include "mirror/service/client_checks.h"
+#include "mirror/service/service.h"
 
 namespace po = boost::program_options;
 

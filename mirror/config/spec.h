@@ -55,12 +55,12 @@ struct FlowSpec {
   int sync_group_offsets_interval_seconds = 60;
   std::vector<std::string> groups{".*"};
   std::vector<std::string> groups_exclude{};
-  std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
-  std::map<std::string, std::string> producer;  // librdkafka overrides, target producer
-  std::set<std::string> secret_properties;      // names in consumer/producer that are secret
+  std::map<std::string, std::string> consumer;         // librdkafka overrides, source consumer
+  std::map<std::string, std::string> producer;         // librdkafka overrides, target producer
+  std::set<std::string> secret_properties;             // names in consumer/producer that are secret
   std::map<std::string, Location> consumer_locations;  // where each of `consumer` was set
   std::map<std::string, Location> producer_locations;  // where each of `producer` was set
-  Location location;                            // where the flow's mapping starts
+  Location location;                                   // where the flow's mapping starts
 };
 
 struct NodeSpec {

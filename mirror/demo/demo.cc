@@ -6,10 +6,10 @@
 #include <set>
 #include <thread>
 
-#include "mirror/service/service.h"
 #include "mirror/common/log.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/handles.h"
+#include "mirror/service/service.h"
 #include "mirror/testkit/mock_cluster.h"
 #include "mirror/testkit/reader.h"
 
@@ -78,9 +78,9 @@ std::set<std::string> read_keys(const std::string& bootstraps, const std::string
                                 int partitions) {
   std::set<std::string> keys;
   (void)testkit::read_to_end(bootstraps, topic, partitions, std::chrono::seconds(30),
-                           [&keys](const rd_kafka_message_t& m) {
-                             keys.emplace(static_cast<const char*>(m.key), m.key_len);
-                           });
+                             [&keys](const rd_kafka_message_t& m) {
+                               keys.emplace(static_cast<const char*>(m.key), m.key_len);
+                             });
   return keys;
 }
 

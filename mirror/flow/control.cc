@@ -4,7 +4,6 @@
 
 #include "mirror/common/log.h"
 #include "mirror/kafka/errors.h"
-#include "mirror/kafka/logging.h"
 
 namespace mirror::flow {
 namespace {
@@ -65,11 +64,20 @@ Control::Control(const FlowContext& context, metrics::FlowProbe& probe,
   topics_job_ = {"topics", seconds(spec.refresh_topics_interval_seconds), {}, {}, true};
   const bool internal = spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled;
   internal_topics_job_ = {"internal_topics", seconds(60), {}, {}, internal};  // until created
-  heartbeat_job_ = {"heartbeat", seconds(spec.emit_heartbeats_interval_seconds), {}, {},
+  heartbeat_job_ = {"heartbeat",
+                    seconds(spec.emit_heartbeats_interval_seconds),
+                    {},
+                    {},
                     spec.emit_heartbeats_enabled};
-  checkpoint_job_ = {"checkpoint", seconds(spec.emit_checkpoints_interval_seconds), {}, {},
+  checkpoint_job_ = {"checkpoint",
+                     seconds(spec.emit_checkpoints_interval_seconds),
+                     {},
+                     {},
                      spec.emit_checkpoints_enabled};
-  group_sync_job_ = {"group_sync", seconds(spec.sync_group_offsets_interval_seconds), {}, {},
+  group_sync_job_ = {"group_sync",
+                     seconds(spec.sync_group_offsets_interval_seconds),
+                     {},
+                     {},
                      spec.sync_group_offsets_enabled};
 }
 
@@ -133,16 +141,15 @@ Status Control::connect() {
     if (!duties.ok()) return duties.error();
     duties_ = std::move(duties.value());
   }
-  auto producer = kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetControl), *this);
+  auto producer =
+      kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetControl), *this);
   if (!producer.ok()) return producer.error();
-  auto source_props = ctx_.client(kafka::ClientRole::SourceControl);
-  auto conf = source_props.conf();
-  if (!conf.ok()) return conf.error();
-  rd_kafka_conf_set_log_cb(conf->get(), &kafka::log_callback);
   // Its connection errors are the record path's to report (served by the loop's polls).
-  rd_kafka_conf_set_error_cb(conf->get(), [](rd_kafka_t*, int, const char*, void*) {});
-  auto source = kafka::make_client(kafka::ClientType::Consumer, std::move(conf.value()));
-  if (!source.ok()) return make_error("source control client: " + source.error().message, 0, false);
+  auto source = ctx_.client(kafka::ClientRole::SourceControl)
+                    .create(kafka::ClientType::Consumer, nullptr, [](rd_kafka_conf_t* conf) {
+                      rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int, const char*, void*) {});
+                    });
+  if (!source.ok()) return source.error();
   producer_ = std::move(producer.value());
   source_client_ = std::move(source.value());
   auto admin = [this](rd_kafka_t* rk, const std::string& cluster) {
@@ -158,10 +165,12 @@ void Control::disconnect() {
   target_admin_.reset();
   if (producer_) {
     // Heartbeats and checkpoints still queued are best effort: the next start writes them again.
-    (void)producer_->flush(kafka::deadline_in(std::min(ctx_.tuning.metadata_timeout, milliseconds(2000))));
+    (void)producer_->flush(
+        kafka::deadline_in(std::min(ctx_.tuning.metadata_timeout, milliseconds(2000))));
   }
   producer_.reset();
-  if (source_client_) rd_kafka_destroy_flags(source_client_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  if (source_client_)
+    rd_kafka_destroy_flags(source_client_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void Control::publish(topics::Routing routing) {
@@ -196,7 +205,8 @@ void Control::run_topics() {
   auto round = syncer_->sync(*source_admin_, *target_admin_, ctx_.tuning.metadata_timeout);
   const auto now = Clock::now();
   if (!round.ok()) {
-    problems_.report("topics", {{ErrorKind::TopicSync, "topics", "topic refresh: " + round.error().message}});
+    problems_.report("topics",
+                     {{ErrorKind::TopicSync, "topics", "topic refresh: " + round.error().message}});
     std::lock_guard lock(mutex_);
     health_ = {round.error().message, round.error().retriable};
   } else {
@@ -240,8 +250,8 @@ void Control::run_duty(Job& job) {
 void Control::run() {
   const auto& spec = ctx_.spec;
   log::info("control", spec.name, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off",
-            ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off",
-            ", group offset sync ", spec.sync_group_offsets_enabled ? "on" : "off");
+            ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
+            spec.sync_group_offsets_enabled ? "on" : "off");
   bool connected = false;
   Clock::time_point last_topics{};
   while (!stop_.load()) {
@@ -258,8 +268,10 @@ void Control::run() {
       if (connected) {
         // A checkpoint round waits for a few seconds of replication, as MM2's first one does.
         now = Clock::now();
-        checkpoint_job_.next = now + std::min<Clock::duration>(checkpoint_job_.interval, seconds(5));
-        group_sync_job_.next = now + std::min<Clock::duration>(group_sync_job_.interval, seconds(5));
+        checkpoint_job_.next =
+            now + std::min<Clock::duration>(checkpoint_job_.interval, seconds(5));
+        group_sync_job_.next =
+            now + std::min<Clock::duration>(group_sync_job_.interval, seconds(5));
       }
     }
     if (woken_.exchange(false)) {

@@ -39,4 +39,15 @@ void OffsetTracker::failed(int64_t offset) {
   --in_flight_;
 }
 
+void OffsetTracker::rewind(int64_t offset) {
+  while (!pending_.empty() && pending_.back().offset >= offset) {
+    if (pending_.back().state == State::InFlight) --in_flight_;
+    pending_.pop_back();
+  }
+  while (!pending_.empty() && pending_.front().state == State::Acked) {
+    committable_ = pending_.front().offset + 1;
+    pending_.pop_front();
+  }
+}
+
 }  // namespace mirror::flow

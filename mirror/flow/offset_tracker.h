@@ -17,8 +17,11 @@ class OffsetTracker {
   void sent(int64_t offset);
   // Marks `offset` acknowledged. Unknown offsets (e.g. from before a reassignment) are ignored.
   void acked(int64_t offset);
-  // Marks `offset` failed: it stays uncommitted for good.
+  // Marks `offset` failed: it stays uncommitted for good (unless rewound).
   void failed(int64_t offset);
+  // Forgets `offset` and everything after it, none of which may be in flight: they are read and
+  // sent again.
+  void rewind(int64_t offset);
   // The next offset to commit, or -1 when nothing was acknowledged yet.
   int64_t committable() const { return committable_; }
   // Sent and neither acknowledged nor failed yet.

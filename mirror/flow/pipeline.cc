@@ -13,6 +13,8 @@ constexpr uint8_t kHeld = 2;
 constexpr auto kRetryHeld = std::chrono::milliseconds(200);  // a held partition's next try
 constexpr int kPurgedQueue = -152;                           // RD_KAFKA_RESP_ERR__PURGE_QUEUE
 constexpr int kPurgedInFlight = -151;                        // RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
+constexpr int kUnknownPartition = -190;                      // RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
+constexpr int kUnknownTopicOrPartition = 3;  // RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
 
 std::string tp_name(const std::string& topic, int32_t partition) {
   return topic + "[" + std::to_string(partition) + "]";
@@ -39,8 +41,9 @@ struct Pipeline::Partition {
   std::deque<kafka::Record> waiting;  // taken, not sent, in offset order
   Hold hold = Hold::None;
   Clock::time_point retry_at{};
-  uint8_t reasons = 0;           // why fetching must be stopped (kBackpressure, kHeld)
-  bool fetch_stopped = true;     // as last told to the consumer (unknown at first: resume)
+  int64_t rewind_from = -1;   // fetch again from here once nothing is in flight
+  uint8_t reasons = 0;        // why fetching must be stopped (kBackpressure, kHeld)
+  bool fetch_stopped = true;  // as last told to the consumer (unknown at first: resume)
   bool queued_dirty = false;
   bool queued_ready = false;
   uint64_t replicated = 0;
@@ -52,8 +55,8 @@ struct Pipeline::Partition {
 
 struct Pipeline::Topic {
   std::string name;
-  std::unique_ptr<Route> route;                 // null while not routed
-  std::vector<std::unique_ptr<Route>> retired;  // routes gone, with records still in flight
+  std::unique_ptr<Route> route;                        // null while not routed
+  std::vector<std::unique_ptr<Route>> retired;         // routes gone, with records still in flight
   std::vector<std::unique_ptr<Partition>> partitions;  // by partition id; null: not assigned
   metrics::FlowProbe::TopicSeries* series = nullptr;
   Partition* partition(int32_t id) const {
@@ -92,7 +95,12 @@ void Pipeline::set_routing(const topics::Routing& routing) {
     }
     t->route->route = route;
     for (auto& p : t->partitions) {
-      if (p && p->hold == Hold::Unrouted) release_hold(*p);
+      if (!p || p->hold != Hold::Unrouted) continue;
+      if (p->rewind_from >= 0) {
+        p->hold = Hold::MissingPartition;  // its rewind is still to come
+      } else {
+        release_hold(*p);
+      }
     }
   }
   const auto now = Clock::now();
@@ -187,7 +195,9 @@ Pipeline::Partition* Pipeline::find(std::string_view topic, int32_t partition) {
   return p;
 }
 
-Pipeline::Route* Pipeline::lane_of(const Partition& p) const { return p.topic->route.get(); }
+Pipeline::Route* Pipeline::lane_of(const Partition& p) const {
+  return p.topic->route.get();
+}
 
 size_t Pipeline::room() const {
   return ready_.empty() || backpressure_paused_ ? limits_.batch : 0;
@@ -201,8 +211,8 @@ void Pipeline::mark_ready(Partition& p) {
 
 void Pipeline::take(kafka::Record record) {
   Partition* p = find(record.topic, record.partition);
-  if (p == nullptr) return;                       // not assigned here
-  if (record.offset <= p->last_taken) return;     // refetched after a pause: taken already
+  if (p == nullptr) return;                    // not assigned here
+  if (record.offset <= p->last_taken) return;  // refetched after a pause: taken already
   p->last_taken = record.offset;
   p->waiting.push_back(std::move(record));
   mark_ready(*p);
@@ -226,9 +236,9 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
     p.waiting.pop_front();
   } else if (result.outcome == Sink::Outcome::Refused) {
     probe_.count(metrics::ErrorKind::Produce);
-    refused = make_error("produce to " + tp_name(lane->route.target_topic, p.id) + ": " +
-                             result.error.message,
-                         result.error.code, result.error.retriable);
+    refused = make_error(
+        "produce to " + tp_name(lane->route.target_topic, p.id) + ": " + result.error.message,
+        result.error.code, result.error.retriable);
   }
   return result.outcome;
 }
@@ -236,13 +246,34 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
 Status Pipeline::pump(Sink& sink, Clock::time_point now) {
   prune(&sink);
   Status refused;
-  // Held partitions whose target partition should be there now: one try at a time.
+  // Held partitions: rewinds whose deliveries are all in, and partitions whose target partition
+  // should be there now (one try at a time).
   for (size_t i = 0; i < held_.size();) {
     Partition& p = *held_[i];
+    if (p.rewind_from >= 0) {
+      if (p.tracker.in_flight() == 0) {
+        seeks_.push_back({p.topic->name, p.id, p.rewind_from});
+        p.tracker.rewind(p.rewind_from);
+        p.waiting.clear();
+        p.last_taken = p.rewind_from - 1;
+        p.rewind_from = -1;
+        p.retry_at = now + kRetryHeld;
+      }
+      ++i;
+      continue;
+    }
     const Route* lane = lane_of(p);
     const bool due = p.hold == Hold::MissingPartition && lane != nullptr &&
                      p.id < lane->route.target_partitions && now >= p.retry_at;
-    if (!due || p.waiting.empty() || !admits(p.waiting.front().bytes)) {
+    if (!due) {
+      ++i;
+      continue;
+    }
+    if (p.waiting.empty()) {
+      release_hold(p);  // fetch again: what comes is sent, or held once more
+      continue;
+    }
+    if (!admits(p.waiting.front().bytes)) {
       ++i;
       continue;
     }
@@ -289,6 +320,7 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
     p.queued_ready = false;
   }
   ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(done));
+  blocked_ = blocked;
   if (blocked) {
     if (!blocked_since_) blocked_since_ = now;
   } else {
@@ -316,6 +348,13 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
   }
   if (p != nullptr) p->tracker.failed(d.tag);
   if (d.error == kPurgedQueue || d.error == kPurgedInFlight) return {};  // our own stop
+  if (p != nullptr && (d.error == kUnknownPartition || d.error == kUnknownTopicOrPartition)) {
+    // Queued before the producer knew the topic had no such partition: fetch it again later.
+    if (p->rewind_from < 0 || d.tag < p->rewind_from) p->rewind_from = d.tag;
+    hold(*p, Hold::MissingPartition, Clock::now());
+    if (p->id >= lane->route.target_partitions) refresh_requested_ = true;
+    return {};
+  }
   probe_.count(metrics::ErrorKind::Delivery);
   return kafka::client_error("delivery to " + tp_name(lane->route.target_topic, d.partition) +
                                  " failed: " + std::string(d.reason),
@@ -364,8 +403,9 @@ void Pipeline::set_reason(Partition& p, uint8_t reason, bool on) {
 }
 
 Pipeline::FetchChanges Pipeline::take_fetch_changes(Clock::time_point now) {
-  const bool pause = !backpressure_paused_ && blocked_since_ && now - *blocked_since_ >= limits_.pause_after;
-  const bool resume = backpressure_paused_ &&
+  const bool pause =
+      !backpressure_paused_ && blocked_since_ && now - *blocked_since_ >= limits_.pause_after;
+  const bool resume = backpressure_paused_ && !blocked_ &&
                       in_flight_records_ <= limits_.max_in_flight_records / 2 &&
                       in_flight_bytes_ <= limits_.max_in_flight_bytes / 2;
   if (pause || resume) {
@@ -380,6 +420,7 @@ Pipeline::FetchChanges Pipeline::take_fetch_changes(Clock::time_point now) {
                in_flight_records_, " records in flight)");
   }
   FetchChanges changes;
+  changes.seek.swap(seeks_);
   for (Partition* p : dirty_) {
     p->queued_dirty = false;
     const bool stop = p->reasons != 0;

@@ -1,14 +1,18 @@
-// The record path's state machine, without Kafka: driven by plain calls from the session (session.h)
-// and, in unit tests, by fakes. It knows
+// The record path's state machine, without Kafka: driven by plain calls from the session
+// (session.h) and, in unit tests, by fakes. It knows
 //   - the routes (the control thread's routing snapshot) and the partitions assigned to this
 //     instance;
 //   - per partition: records taken from the consumer and not sent yet (in offset order), what was
 //     sent and acknowledged (OffsetTracker), what was committed;
 //   - what is in flight, held under hard limits: the records and bytes sent and not acknowledged
 //     never exceed the limits (a record larger than the byte limit goes alone);
-//   - which partitions must not be fetched, and why: backpressure (the target has been behind for
-//     `pause_after`; resumed at half the limits), a target topic that lacks the partition (until
-//     the control thread has grown it and a send succeeds), a topic no longer routed.
+//   - which partitions must not be fetched, and why: backpressure (records waited for room for
+//     `pause_after`; resumed when they went and at most half the limits are in flight), a target
+//     topic that lacks the partition (until the control thread has grown it and a send
+//     succeeds), a topic no longer routed.
+//   - A record the target's producer reported as sent to an unknown partition (it had queued it
+//     before it knew the topic) is fetched again: the partition is held, and once none of its
+//     records is in flight the consumer is told to seek back to it.
 //
 // Invariants:
 //   - Per partition, records are sent in offset order, and a record is sent only after every
@@ -119,7 +123,8 @@ class Pipeline {
   struct FetchChanges {
     std::vector<kafka::TopicPartition> pause;
     std::vector<kafka::TopicPartition> resume;
-    bool empty() const { return pause.empty() && resume.empty(); }
+    std::vector<kafka::Offset> seek;  // fetch these partitions again from these offsets
+    bool empty() const { return pause.empty() && resume.empty() && seek.empty(); }
   };
   // Partitions whose fetching must stop or start now (backpressure decided at `now`).
   FetchChanges take_fetch_changes(Clock::time_point now);
@@ -179,13 +184,15 @@ class Pipeline {
   mm2::OffsetSyncStore* offset_syncs_;
 
   std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
-  std::vector<Partition*> ready_;   // with records waiting and not held, in arrival order
-  std::vector<Partition*> held_;    // held back (Hold other than None)
-  std::vector<Partition*> dirty_;   // whose fetch state may have to change
-  Partition* last_ = nullptr;       // the last partition find() returned
+  std::vector<Partition*> ready_;  // with records waiting and not held, in arrival order
+  std::vector<Partition*> held_;   // held back (Hold other than None)
+  std::vector<Partition*> dirty_;  // whose fetch state may have to change
+  Partition* last_ = nullptr;      // the last partition find() returned
   size_t in_flight_records_ = 0;
   size_t in_flight_bytes_ = 0;
+  std::vector<kafka::Offset> seeks_;                // rewinds due, for take_fetch_changes
   std::optional<Clock::time_point> blocked_since_;  // records waiting for room since
+  bool blocked_ = false;                            // the last pump left records for want of room
   bool backpressure_paused_ = false;
   bool refresh_requested_ = false;
   bool prune_wanted_ = false;

@@ -23,17 +23,21 @@ class Session::ProducerSink final : public Sink {
   explicit ProducerSink(kafka::TargetProducer& producer) : producer_(producer) {}
 
   Result send(Lane& lane, const kafka::Record& record) override {
-    if (lane.sink_topic == nullptr) lane.sink_topic = &producer_.topic(lane.route.target_topic, &lane);
+    if (lane.sink_topic == nullptr)
+      lane.sink_topic = &producer_.topic(lane.route.target_topic, &lane);
     auto& topic = *static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic);
     const auto sent = producer_.send(topic, record);
     switch (sent.outcome) {
-      case kafka::TargetProducer::Outcome::Sent: return {Outcome::Sent, {}};
-      case kafka::TargetProducer::Outcome::QueueFull: return {Outcome::Full, {}};
+      case kafka::TargetProducer::Outcome::Sent:
+        return {Outcome::Sent, {}};
+      case kafka::TargetProducer::Outcome::QueueFull:
+        return {Outcome::Full, {}};
       case kafka::TargetProducer::Outcome::UnknownPartition:
         // Added on the target (or about to be): the producer learns it from fresh metadata.
         producer_.refresh_metadata(topic);
         return {Outcome::NoPartition, {}};
-      case kafka::TargetProducer::Outcome::Refused: break;
+      case kafka::TargetProducer::Outcome::Refused:
+        break;
     }
     return {Outcome::Refused, kafka::client_error(std::string(sent.reason), sent.error)};
   }
@@ -56,14 +60,18 @@ Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control&
       board_(board),
       pipeline_(limits_of(context.tuning), probe, offset_syncs) {}
 
-Session::~Session() { finish(false); }
+Session::~Session() {
+  finish(false);
+}
 
 Status Session::connect() {
-  auto producer = kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetProducer), *this);
+  auto producer =
+      kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetProducer), *this);
   if (!producer.ok()) return producer.error();
   producer_ = std::move(producer.value());
   sink_ = std::make_unique<ProducerSink>(*producer_);
-  auto consumer = kafka::SourceConsumer::create(ctx_.client(kafka::ClientRole::SourceConsumer), *this);
+  auto consumer =
+      kafka::SourceConsumer::create(ctx_.client(kafka::ClientRole::SourceConsumer), *this);
   if (!consumer.ok()) return consumer.error();
   consumer_ = std::move(consumer.value());
   return {};
@@ -94,10 +102,12 @@ void Session::step(Clock::time_point now) {
   }
   if (auto st = pipeline_.pump(*sink_, now); !st.ok()) fail(st.error());
   // Deliveries; while records wait for room, wait for some (returns as soon as they arrive).
-  producer_->poll(pipeline_.room() == 0 ? ctx_.tuning.busy_poll_timeout : std::chrono::milliseconds(0));
+  producer_->poll(pipeline_.room() == 0 ? ctx_.tuning.busy_poll_timeout
+                                        : std::chrono::milliseconds(0));
   now = Clock::now();
   if (auto changes = pipeline_.take_fetch_changes(now); !changes.empty()) {
     consumer_->pause(changes.pause);
+    consumer_->seek(changes.seek);
     consumer_->resume(changes.resume);
   }
   if (pipeline_.take_refresh_request()) control_.wake();
@@ -165,7 +175,8 @@ void Session::finish(bool graceful) {
       producer_->poll(std::chrono::milliseconds(0));
     }
     const auto commit_timeout = graceful ? ctx_.tuning.commit_timeout : ctx_.tuning.abort_timeout;
-    if (auto st = consumer_->commit(pipeline_.take_committable(), kafka::deadline_in(commit_timeout));
+    if (auto st =
+            consumer_->commit(pipeline_.take_committable(), kafka::deadline_in(commit_timeout));
         !st.ok()) {
       probe_.count(ErrorKind::Commit);
       log::warn("flow", ctx_.spec.name, ": ", st.error().message);
@@ -197,7 +208,8 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
       producer_->poll(ctx_.tuning.busy_poll_timeout);
     }
     const auto offsets = pipeline_.take_committable(&partitions);
-    if (auto st = consumer_->commit(offsets, kafka::deadline_in(ctx_.tuning.commit_timeout)); !st.ok()) {
+    if (auto st = consumer_->commit(offsets, kafka::deadline_in(ctx_.tuning.commit_timeout));
+        !st.ok()) {
       probe_.count(ErrorKind::Commit);
       log::warn("flow", ctx_.spec.name, ": on revocation: ", st.error().message);
     }
@@ -216,9 +228,13 @@ void Session::on_statistics(const kafka::ClientStats& stats) {
   }
 }
 
-void Session::on_consumer_error(const kafka::ClientError& error) { client_error(error, true); }
+void Session::on_consumer_error(const kafka::ClientError& error) {
+  client_error(error, true);
+}
 
-void Session::on_producer_error(const kafka::ClientError& error) { client_error(error, false); }
+void Session::on_producer_error(const kafka::ClientError& error) {
+  client_error(error, false);
+}
 
 void Session::client_error(const kafka::ClientError& error, bool source) {
   const char* side = source ? "source" : "target";

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "mirror/kafka/logging.h"
+#include "mirror/kafka/record.h"
+
 namespace mirror::kafka {
 namespace {
 
@@ -35,12 +38,9 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
       };
     case ClientRole::TargetProducer:
       return {
-          {"client.id", prefix + "-producer"},
-          {"linger.ms", "5"},
-          {"batch.size", "1000000"},
-          {"queue.buffering.max.kbytes", "65536"},
-          {"message.timeout.ms", "300000"},
-          {"log.connection.close", "false"},
+          {"client.id", prefix + "-producer"}, {"linger.ms", "5"},
+          {"batch.size", "1000000"},           {"queue.buffering.max.kbytes", "65536"},
+          {"message.timeout.ms", "300000"},    {"log.connection.close", "false"},
       };
     case ClientRole::SourceControl:
       return {{"client.id", prefix + "-control"}, {"log.connection.close", "false"}};
@@ -94,15 +94,21 @@ void apply(ClientProperties& out, const std::map<std::string, std::string>& laye
 
 const char* to_string(ClientRole role) {
   switch (role) {
-    case ClientRole::SourceConsumer: return "source consumer";
-    case ClientRole::TargetProducer: return "target producer";
-    case ClientRole::SourceControl: return "source control client";
-    case ClientRole::TargetControl: return "target control client";
+    case ClientRole::SourceConsumer:
+      return "source consumer";
+    case ClientRole::TargetProducer:
+      return "target producer";
+    case ClientRole::SourceControl:
+      return "source control client";
+    case ClientRole::TargetControl:
+      return "target control client";
   }
   return "client";
 }
 
-std::string group_id(const config::FlowSpec& flow) { return "mirror-" + flow.name; }
+std::string group_id(const config::FlowSpec& flow) {
+  return "mirror-" + flow.name;
+}
 
 ClientProperties client_properties(ClientRole role, const config::ClusterSpec& cluster,
                                    const config::FlowSpec& flow, const ClientSettings& settings) {
@@ -137,6 +143,31 @@ std::vector<ClientProperties::Problem> ClientProperties::problems() const {
     if (!one.ok()) out.push_back({key, one.error().message});
   }
   return out;
+}
+
+Result<HandlePtr> ClientProperties::create(
+    ClientType type, void* opaque, const std::function<void(rd_kafka_conf_t*)>& callbacks) const {
+  auto c = conf();
+  if (!c.ok()) return c.error();
+  rd_kafka_conf_set_opaque(c->get(), opaque);
+  rd_kafka_conf_set_log_cb(c->get(), &log_callback);
+  if (callbacks) callbacks(c->get());
+  auto handle = make_client(type, std::move(c.value()));
+  if (!handle.ok()) {
+    return make_error(std::string(to_string(role)) + ": " + handle.error().message, 0, false);
+  }
+  return std::move(handle.value());
+}
+
+ClientError error_of(rd_kafka_t* rk, int err, const char* reason) {
+  ClientError error{err, reason != nullptr ? reason : "", false};
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char buf[512];
+    error.code = rd_kafka_fatal_error(rk, buf, sizeof buf);
+    error.message = buf;
+    error.fatal = true;
+  }
+  return error;
 }
 
 }  // namespace mirror::kafka

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "mirror/common/result.h"
 #include "mirror/config/spec.h"
 #include "mirror/kafka/handles.h"
+#include "mirror/kafka/record.h"
 
 namespace mirror::kafka {
 
@@ -31,9 +33,9 @@ const char* to_string(ClientRole role);  // "source consumer", "target producer"
 
 // What the service decides at run time rather than the configuration.
 struct ClientSettings {
-  std::optional<std::string> client_rack;                 // SourceConsumer only
-  std::chrono::milliseconds statistics_interval{1000};    // SourceConsumer only
-  std::chrono::milliseconds control_timeout{10000};       // TargetControl's message.timeout.ms
+  std::optional<std::string> client_rack;               // SourceConsumer only
+  std::chrono::milliseconds statistics_interval{1000};  // SourceConsumer only
+  std::chrono::milliseconds control_timeout{10000};     // TargetControl's message.timeout.ms
 };
 
 struct ClientProperties {
@@ -53,7 +55,16 @@ struct ClientProperties {
     std::string message;  // "invalid librdkafka property 'k': why" (the value only if not secret)
   };
   std::vector<Problem> problems() const;
+
+  // A client of these properties: `opaque` for its callbacks, which `callbacks` sets on the
+  // configuration (mirror's logger is set here). Errors name the role; not retriable.
+  Result<HandlePtr> create(ClientType type, void* opaque,
+                           const std::function<void(rd_kafka_conf_t*)>& callbacks) const;
 };
+
+// A client error as the error callback reports it (the fatal error's own code and text when
+// `err` is RD_KAFKA_RESP_ERR__FATAL).
+ClientError error_of(rd_kafka_t* rk, int err, const char* reason);
 
 ClientProperties client_properties(ClientRole role, const config::ClusterSpec& cluster,
                                    const config::FlowSpec& flow, const ClientSettings& settings);

@@ -3,7 +3,6 @@
 #include <string_view>
 
 #include "mirror/kafka/errors.h"
-#include "mirror/kafka/logging.h"
 
 namespace mirror::kafka {
 namespace {
@@ -40,20 +39,14 @@ void MessageRelease::operator()(rd_kafka_message_s* message) const {
 
 Result<std::unique_ptr<SourceConsumer>> SourceConsumer::create(const ClientProperties& properties,
                                                                ConsumerEvents& events) {
-  auto conf = properties.conf();
-  if (!conf.ok()) return conf.error();
   std::unique_ptr<SourceConsumer> self(new SourceConsumer(events));
-  rd_kafka_conf_set_opaque(conf->get(), self.get());
-  rd_kafka_conf_set_rebalance_cb(conf->get(), &SourceConsumer::rebalance_cb);
-  rd_kafka_conf_set_stats_cb(conf->get(), &SourceConsumer::stats_cb);
-  rd_kafka_conf_set_error_cb(conf->get(), &SourceConsumer::error_cb);
-  rd_kafka_conf_set_offset_commit_cb(conf->get(), &SourceConsumer::commit_cb);
-  rd_kafka_conf_set_log_cb(conf->get(), &log_callback);
-  auto handle = make_client(ClientType::Consumer, std::move(conf.value()));
-  if (!handle.ok()) {
-    return make_error(std::string(to_string(properties.role)) + ": " + handle.error().message, 0,
-                      false);
-  }
+  auto handle = properties.create(ClientType::Consumer, self.get(), [](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_rebalance_cb(conf, &SourceConsumer::rebalance_cb);
+    rd_kafka_conf_set_stats_cb(conf, &SourceConsumer::stats_cb);
+    rd_kafka_conf_set_error_cb(conf, &SourceConsumer::error_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf, &SourceConsumer::commit_cb);
+  });
+  if (!handle.ok()) return handle.error();
   self->handle_ = std::move(handle.value());
   rd_kafka_poll_set_consumer(self->handle_.get());
   self->queue_.reset(rd_kafka_queue_get_consumer(self->handle_.get()));
@@ -93,7 +86,8 @@ size_t SourceConsumer::poll(std::chrono::milliseconds wait, size_t max, std::vec
   // call waits until the batch is full), then take what came with it.
   ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, batch_.data(), max);
   if (n == 0 && wait.count() > 0) {
-    n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(wait.count()), batch_.data(), 1);
+    n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(wait.count()), batch_.data(),
+                                     1);
     if (n == 1 && max > 1) {
       const ssize_t more =
           rd_kafka_consume_batch_queue(queue_.get(), 0, batch_.data() + 1, max - 1);
@@ -136,6 +130,23 @@ void SourceConsumer::resume(const std::vector<TopicPartition>& partitions) {
   rd_kafka_resume_partitions(handle_.get(), list.get());
 }
 
+void SourceConsumer::seek(const std::vector<Offset>& offsets) {
+  if (offsets.empty()) return;
+  auto list = list_of(offsets);
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_.get(), list.get(), 0)) {
+    events_.on_consumer_error(
+        {rd_kafka_error_code(error), std::string("seek: ") + rd_kafka_error_string(error)});
+    rd_kafka_error_destroy(error);
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      events_.on_consumer_error({tp.err, std::string("seek: ") + rd_kafka_err2str(tp.err), false,
+                                 tp.topic, tp.partition});
+    }
+  }
+}
+
 void SourceConsumer::commit_async(const std::vector<Offset>& offsets) {
   if (offsets.empty()) return;
   auto list = list_of(offsets);
@@ -161,7 +172,8 @@ Status SourceConsumer::close(Deadline deadline) {
   return st;
 }
 
-void SourceConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+void SourceConsumer::rebalance(rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* partitions) {
   rd_kafka_t* rk = handle_.get();
   // Known once the group is joined (NONE before).
   const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
@@ -174,8 +186,8 @@ void SourceConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
       error = rd_kafka_error_new(e, "%s", rd_kafka_err2str(e));
     }
     if (error != nullptr) {
-      events_.on_consumer_error({rd_kafka_error_code(error),
-                        std::string("assign: ") + rd_kafka_error_string(error)});
+      events_.on_consumer_error(
+          {rd_kafka_error_code(error), std::string("assign: ") + rd_kafka_error_string(error)});
       rd_kafka_error_destroy(error);
     }
     return;
@@ -187,8 +199,8 @@ void SourceConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   }
   if (cooperative) {
     if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
-      events_.on_consumer_error({rd_kafka_error_code(error),
-                        std::string("unassign: ") + rd_kafka_error_string(error)});
+      events_.on_consumer_error(
+          {rd_kafka_error_code(error), std::string("unassign: ") + rd_kafka_error_string(error)});
       rd_kafka_error_destroy(error);
     }
   } else {
@@ -215,14 +227,7 @@ int SourceConsumer::stats_cb(rd_kafka_t*, char* json, size_t len, void* opaque) 
 
 void SourceConsumer::error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   try {
-    ClientError error{err, reason != nullptr ? reason : "", false};
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-      char buf[512];
-      error.code = rd_kafka_fatal_error(rk, buf, sizeof buf);
-      error.message = buf;
-      error.fatal = true;
-    }
-    static_cast<SourceConsumer*>(opaque)->events_.on_consumer_error(error);
+    static_cast<SourceConsumer*>(opaque)->events_.on_consumer_error(error_of(rk, err, reason));
   } catch (...) {
   }
 }
@@ -248,7 +253,8 @@ void SourceConsumer::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
     }
     std::vector<Offset> tried;
     for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
-      tried.push_back({offsets->elems[i].topic, offsets->elems[i].partition, offsets->elems[i].offset});
+      tried.push_back(
+          {offsets->elems[i].topic, offsets->elems[i].partition, offsets->elems[i].offset});
     }
     static_cast<SourceConsumer*>(opaque)->events_.on_commit_failed(
         tried, {err, std::string("commit: ") + rd_kafka_err2str(err)});

@@ -60,6 +60,10 @@ class SourceConsumer {
   void pause(const std::vector<TopicPartition>& partitions);
   void resume(const std::vector<TopicPartition>& partitions);
 
+  // Moves the fetch positions of assigned partitions (without waiting; what librdkafka had
+  // prefetched of them is dropped).
+  void seek(const std::vector<Offset>& offsets);
+
   // Commits in the background; a failure comes to on_commit_failed from a later poll().
   void commit_async(const std::vector<Offset>& offsets);
   // Commits and waits for the answer, within the deadline.

@@ -1,7 +1,5 @@
 #include "mirror/kafka/producer.h"
 
-#include "mirror/kafka/logging.h"
-
 namespace mirror::kafka {
 namespace {
 
@@ -22,18 +20,12 @@ TargetProducer::SendResult outcome_of(rd_kafka_resp_err_t err) {
 
 Result<std::unique_ptr<TargetProducer>> TargetProducer::create(const ClientProperties& properties,
                                                                ProducerEvents& events) {
-  auto conf = properties.conf();
-  if (!conf.ok()) return conf.error();
   std::unique_ptr<TargetProducer> self(new TargetProducer(events));
-  rd_kafka_conf_set_opaque(conf->get(), self.get());
-  rd_kafka_conf_set_dr_msg_cb(conf->get(), &TargetProducer::delivery_cb);
-  rd_kafka_conf_set_error_cb(conf->get(), &TargetProducer::error_cb);
-  rd_kafka_conf_set_log_cb(conf->get(), &log_callback);
-  auto handle = make_client(ClientType::Producer, std::move(conf.value()));
-  if (!handle.ok()) {
-    return make_error(std::string(to_string(properties.role)) + ": " + handle.error().message, 0,
-                      false);
-  }
+  auto handle = properties.create(ClientType::Producer, self.get(), [](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_dr_msg_cb(conf, &TargetProducer::delivery_cb);
+    rd_kafka_conf_set_error_cb(conf, &TargetProducer::error_cb);
+  });
+  if (!handle.ok()) return handle.error();
   self->handle_ = std::move(handle.value());
   return self;
 }
@@ -48,7 +40,9 @@ TargetProducer::~TargetProducer() {
 TargetProducer::Topic& TargetProducer::topic(const std::string& name, void* owner) {
   auto& slot = topics_[name];
   if (!slot) {
-    TopicConfPtr tconf(rd_kafka_topic_conf_new());
+    // A copy of the client's default topic configuration: topic-level properties set on the
+    // client (message.timeout.ms, acks, compression.type, ...) apply to this topic too.
+    TopicConfPtr tconf(rd_kafka_default_topic_conf_dup(handle_.get()));
     rd_kafka_topic_conf_set_opaque(tconf.get(), owner);
     TopicPtr handle(rd_kafka_topic_new(handle_.get(), name.c_str(), tconf.release()));
     slot = std::make_unique<Topic>(name, owner, std::move(handle));
@@ -56,9 +50,13 @@ TargetProducer::Topic& TargetProducer::topic(const std::string& name, void* owne
   return *slot;
 }
 
-void TargetProducer::release(Topic& topic) { topics_.erase(topic.name()); }
+void TargetProducer::release(Topic& topic) {
+  topics_.erase(topic.name());
+}
 
-const std::string& TargetProducer::name(const Topic& topic) const { return topic.name(); }
+const std::string& TargetProducer::name(const Topic& topic) const {
+  return topic.name();
+}
 
 TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& record) {
   rd_kafka_message_t* msg = record.message.get();
@@ -107,7 +105,9 @@ void TargetProducer::poll(std::chrono::milliseconds wait) {
   rd_kafka_poll(handle_.get(), static_cast<int>(wait.count()));
 }
 
-Status TargetProducer::flush(Deadline deadline) { return kafka::flush(handle_.get(), deadline); }
+Status TargetProducer::flush(Deadline deadline) {
+  return kafka::flush(handle_.get(), deadline);
+}
 
 void TargetProducer::purge() {
   rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -139,14 +139,7 @@ void TargetProducer::delivery_cb(rd_kafka_t*, const rd_kafka_message_t* msg, voi
 
 void TargetProducer::error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   try {
-    ClientError error{err, reason != nullptr ? reason : "", false};
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-      char buf[512];
-      error.code = rd_kafka_fatal_error(rk, buf, sizeof buf);
-      error.message = buf;
-      error.fatal = true;
-    }
-    static_cast<TargetProducer*>(opaque)->events_.on_producer_error(error);
+    static_cast<TargetProducer*>(opaque)->events_.on_producer_error(error_of(rk, err, reason));
   } catch (...) {
   }
 }

@@ -48,11 +48,11 @@ struct Record {
 struct Delivery {
   void* owner = nullptr;  // what the sender registered for the target topic (producer.h)
   int32_t partition = 0;
-  int64_t tag = 0;         // what the sender gave: a record's source offset, or its own tag
-  int64_t offset = -1;     // the target offset; -1 when it failed
+  int64_t tag = 0;      // what the sender gave: a record's source offset, or its own tag
+  int64_t offset = -1;  // the target offset; -1 when it failed
   int64_t timestamp_ms = 0;
-  size_t bytes = 0;        // as Record::bytes
-  int error = 0;           // rd_kafka_resp_err_t; 0 when acknowledged
+  size_t bytes = 0;         // as Record::bytes
+  int error = 0;            // rd_kafka_resp_err_t; 0 when acknowledged
   std::string_view reason;  // librdkafka's text for `error` (static storage)
   bool ok() const { return error == 0; }
 };

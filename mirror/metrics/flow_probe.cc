@@ -43,12 +43,15 @@ FlowProbe::~FlowProbe() {
   if (groups_synced_ != nullptr) metrics_.groups_synced.Remove(groups_synced_);
 }
 
-void FlowProbe::set_up(bool up) { up_->Set(up ? 1 : 0); }
+void FlowProbe::set_up(bool up) {
+  up_->Set(up ? 1 : 0);
+}
 
 void FlowProbe::count(ErrorKind kind) {
   std::lock_guard lock(errors_mutex_);
   auto& counter = errors_[kind];
-  if (counter == nullptr) counter = &metrics_.errors.Add({{"flow", flow_}, {"kind", to_string(kind)}});
+  if (counter == nullptr)
+    counter = &metrics_.errors.Add({{"flow", flow_}, {"kind", to_string(kind)}});
   counter->Increment();
 }
 

@@ -26,20 +26,34 @@ enum class ErrorKind {
 
 inline const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::SourceConnection: return "source_connection";
-    case ErrorKind::TargetConnection: return "target_connection";
-    case ErrorKind::Source: return "source";
-    case ErrorKind::Produce: return "produce";
-    case ErrorKind::Delivery: return "delivery";
-    case ErrorKind::Commit: return "commit";
-    case ErrorKind::TopicSync: return "topic_sync";
-    case ErrorKind::DescribeCluster: return "describe_cluster";
-    case ErrorKind::Fatal: return "fatal";
-    case ErrorKind::TopicConfigSync: return "topic_config_sync";
-    case ErrorKind::InternalTopics: return "internal_topics";
-    case ErrorKind::Heartbeat: return "heartbeat";
-    case ErrorKind::Checkpoint: return "checkpoint";
-    case ErrorKind::GroupSync: return "group_sync";
+    case ErrorKind::SourceConnection:
+      return "source_connection";
+    case ErrorKind::TargetConnection:
+      return "target_connection";
+    case ErrorKind::Source:
+      return "source";
+    case ErrorKind::Produce:
+      return "produce";
+    case ErrorKind::Delivery:
+      return "delivery";
+    case ErrorKind::Commit:
+      return "commit";
+    case ErrorKind::TopicSync:
+      return "topic_sync";
+    case ErrorKind::DescribeCluster:
+      return "describe_cluster";
+    case ErrorKind::Fatal:
+      return "fatal";
+    case ErrorKind::TopicConfigSync:
+      return "topic_config_sync";
+    case ErrorKind::InternalTopics:
+      return "internal_topics";
+    case ErrorKind::Heartbeat:
+      return "heartbeat";
+    case ErrorKind::Checkpoint:
+      return "checkpoint";
+    case ErrorKind::GroupSync:
+      return "group_sync";
   }
   return "unknown";
 }

@@ -50,7 +50,8 @@ Result<std::unique_ptr<Duties>> Duties::make(const config::FlowSpec& spec,
                                              metrics::FlowProbe& probe,
                                              std::chrono::milliseconds timeout) {
   std::unique_ptr<Duties> duties(new Duties(spec, source_cluster, target_cluster, probe, timeout));
-  if ((spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled) && offset_syncs != nullptr) {
+  if ((spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled) &&
+      offset_syncs != nullptr) {
     auto groups = GroupFilter::make(spec.groups, spec.groups_exclude, "mirror-" + spec.name);
     if (!groups.ok()) return groups.error();
     topics::NamingPolicy naming(spec.replication_policy, source_cluster, target_cluster,
@@ -73,15 +74,16 @@ Status Duties::ensure_topics(kafka::ClusterAdmin& target) {
   auto failures = target.create_topics(topics, kafka::deadline_in(timeout_));
   if (!failures.ok()) {
     if (!assume_exists(failures.error().code)) return failures.error();
-    log::warn("mm2", spec_.name, ": cannot create internal topics on '", target_cluster_,
-              "' (", failures.error().message, "); assuming they exist");
+    log::warn("mm2", spec_.name, ": cannot create internal topics on '", target_cluster_, "' (",
+              failures.error().message, "); assuming they exist");
     topics_ready_ = true;
     return {};
   }
   for (const auto& [name, error] : *failures) {
     if (!assume_exists(error.code)) {
-      return make_error("cannot create '" + name + "' on '" + target_cluster_ + "': " + error.message,
-                        error.code, error.retriable);
+      return make_error(
+          "cannot create '" + name + "' on '" + target_cluster_ + "': " + error.message, error.code,
+          error.retriable);
     }
     log::warn("mm2", spec_.name, ": cannot create '", name, "' on '", target_cluster_, "' (",
               error.message, "); assuming it exists");
@@ -133,7 +135,8 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
   }
   if (produced.ok()) {
     for (const auto& c : changed) emitted_[{c.group, {c.topic, c.partition}}] = c;
-    if (emit) probe_.checkpoint_latency(std::chrono::duration<double>(Clock::now() - started).count());
+    if (emit)
+      probe_.checkpoint_latency(std::chrono::duration<double>(Clock::now() - started).count());
   }
   if (emit) {
     probe_.checkpoints_acknowledged(checkpoints_acked_);

@@ -17,7 +17,8 @@ std::vector<config::Diagnostic> client_property_problems(const config::ServiceSp
     if (source == spec.clusters.end() || target == spec.clusters.end()) continue;
     for (ClientRole role : {ClientRole::SourceConsumer, ClientRole::SourceControl,
                             ClientRole::TargetProducer, ClientRole::TargetControl}) {
-      const bool source_side = role == ClientRole::SourceConsumer || role == ClientRole::SourceControl;
+      const bool source_side =
+          role == ClientRole::SourceConsumer || role == ClientRole::SourceControl;
       const auto& cluster = source_side ? source->second : target->second;
       const auto props = kafka::client_properties(role, cluster, flow, {});
       for (const auto& problem : props.problems()) {
@@ -25,9 +26,10 @@ std::vector<config::Diagnostic> client_property_problems(const config::ServiceSp
         const config::Location where = at != props.locations.end() ? at->second : flow.location;
         if (!seen.emplace(where.file, where.line, where.column, problem.key).second) continue;
         const auto& overrides = source_side ? flow.consumer : flow.producer;
-        const std::string what = overrides.count(problem.key) != 0
-                                     ? "flow '" + flow.name + "': " + (source_side ? "consumer" : "producer")
-                                     : "cluster '" + cluster.name + "': properties";
+        const std::string what =
+            overrides.count(problem.key) != 0
+                ? "flow '" + flow.name + "': " + (source_side ? "consumer" : "producer")
+                : "cluster '" + cluster.name + "': properties";
         out.push_back({where, what + ": " + problem.message});
       }
     }

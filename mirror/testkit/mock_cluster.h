@@ -1,5 +1,6 @@
-// Test double (testkit: linked by the tests and the demo, never by the service library). An in-process librdkafka mock cluster (rdkafka_mock.h) for the demo and the integration tests,
-// with the cluster administration the mock itself lacks (it has no admin API).
+// Test double (testkit: linked by the tests and the demo, never by the service library). An
+// in-process librdkafka mock cluster (rdkafka_mock.h) for the demo and the integration tests, with
+// the cluster administration the mock itself lacks (it has no admin API).
 //
 // What the admin() of a mock cluster does, operation by operation (librdkafka 2.8.0's mock):
 //  - broker_racks, create_topics: from this object (racks as configured; topics created in the
@@ -89,7 +90,7 @@ class MockCluster {
   int brokers_ = 0;
   std::map<int32_t, std::string> racks_;
   std::string bootstraps_;
-  kafka::HandlePtr host_;                              // the mock cluster lives inside this handle
+  kafka::HandlePtr host_;                       // the mock cluster lives inside this handle
   rd_kafka_mock_cluster_t* cluster_ = nullptr;  // destroyed before host_ (see the destructor)
 };
 

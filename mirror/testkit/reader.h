@@ -1,5 +1,6 @@
-// Test support (testkit: linked by the tests and the demo, never by the service library). Reads every partition of a topic from its start to the end offsets it had when the read began.
-// For checking copies (the demo's count, the integration tests), not for the replication path.
+// Test support (testkit: linked by the tests and the demo, never by the service library). Reads
+// every partition of a topic from its start to the end offsets it had when the read began. For
+// checking copies (the demo's count, the integration tests), not for the replication path.
 #pragma once
 
 #include <librdkafka/rdkafka.h>

@@ -8,7 +8,9 @@ namespace {
 using metrics::ErrorKind;
 using metrics::Problem;
 
-kafka::Deadline in(std::chrono::milliseconds timeout) { return kafka::deadline_in(timeout); }
+kafka::Deadline in(std::chrono::milliseconds timeout) {
+  return kafka::deadline_in(timeout);
+}
 
 }  // namespace
 
@@ -25,8 +27,9 @@ Result<TopicSyncer> TopicSyncer::make(const config::FlowSpec& flow,
   }
   NamingPolicy naming(flow.replication_policy, source_cluster, target_cluster,
                       flow.replication_policy_separator);
-  return TopicSyncer(std::move(filter.value()), std::move(naming), std::move(config_sync),
-                     flow.replication_factor, source_cluster, target_cluster);
+  return TopicSyncer(flow.name, std::move(filter.value()), std::move(naming),
+                     std::move(config_sync), flow.replication_factor, source_cluster,
+                     target_cluster);
 }
 
 Result<TopicSyncer::Round> TopicSyncer::sync(kafka::ClusterAdmin& source,
@@ -43,9 +46,9 @@ Result<TopicSyncer::Round> TopicSyncer::sync(kafka::ClusterAdmin& source,
     racks_ = std::move(racks.value());
   } else {
     // Without racks the flow still replicates; it cannot tell same-zone from cross-zone reads.
-    round.problems.push_back({ErrorKind::DescribeCluster, "broker racks",
-                              "cannot read broker racks of '" + source_cluster_ +
-                                  "': " + racks.error().message});
+    round.problems.push_back(
+        {ErrorKind::DescribeCluster, "broker racks",
+         "cannot read broker racks of '" + source_cluster_ + "': " + racks.error().message});
   }
   for (const auto& [id, rack] : racks_) {
     info->brokers[id].id = id;
@@ -80,9 +83,9 @@ std::map<std::string, kafka::TopicConfigs> TopicSyncer::read_source_configs(
   for (const auto* t : topics) names.push_back(t->name);
   auto configs = source.describe_topic_configs(names, in(timeout));
   if (!configs.ok()) {
-    problems.push_back({ErrorKind::TopicConfigSync, "source topic configs",
-                        "cannot read topic configs of '" + source_cluster_ +
-                            "': " + configs.error().message});
+    problems.push_back(
+        {ErrorKind::TopicConfigSync, "source topic configs",
+         "cannot read topic configs of '" + source_cluster_ + "': " + configs.error().message});
     return {};
   }
   return std::move(configs.value());
@@ -110,13 +113,13 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
     if (route.target_partitions < partitions) {
       auto grown = target.create_partitions(name, partitions, in(timeout));
       if (grown.ok()) {
-        log::info("topics", "target topic '", name, "' grown from ", route.target_partitions,
-                  " to ", partitions, " partitions");
+        log::info("topics", flow_, ": target topic '", name, "' grown from ",
+                  route.target_partitions, " to ", partitions, " partitions");
         route.target_partitions = partitions;
       } else {
-        round.problems.push_back({ErrorKind::TopicSync, "target topic '" + name + "'",
-                                  "cannot add partitions to target topic '" + name +
-                                      "': " + grown.error().message});
+        round.problems.push_back(
+            {ErrorKind::TopicSync, "target topic '" + name + "'",
+             "cannot add partitions to target topic '" + name + "': " + grown.error().message});
       }
     }
     round.routing.routes[topic->name] = std::move(route);
@@ -125,9 +128,9 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
 
   auto failures = target.create_topics(create, in(timeout));
   if (!failures.ok()) {
-    round.problems.push_back({ErrorKind::TopicSync, "target topics",
-                              "cannot create topics on '" + target_cluster_ +
-                                  "': " + failures.error().message});
+    round.problems.push_back(
+        {ErrorKind::TopicSync, "target topics",
+         "cannot create topics on '" + target_cluster_ + "': " + failures.error().message});
     return;
   }
   // A copied config the target refuses must not keep the topic from being created: create it
@@ -135,7 +138,7 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
   std::vector<kafka::NewTopic> plain;
   for (auto& t : create) {
     if (failures->count(t.name) != 0 && !t.configs.empty()) {
-      log::warn("topics", "creating '", t.name, "' with the source's configs failed (",
+      log::warn("topics", flow_, ": creating '", t.name, "' with the source's configs failed (",
                 failures->at(t.name).message, "); creating it without them");
       t.configs.clear();
       plain.push_back(t);
@@ -155,12 +158,13 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
   }
   for (const auto& t : create) {
     if (auto failed = failures->find(t.name); failed != failures->end()) {
-      round.problems.push_back({ErrorKind::TopicSync, "target topic '" + t.name + "'",
-                                "cannot create target topic '" + t.name +
-                                    "': " + failed->second.message});
+      round.problems.push_back(
+          {ErrorKind::TopicSync, "target topic '" + t.name + "'",
+           "cannot create target topic '" + t.name + "': " + failed->second.message});
       continue;
     }
-    log::info("topics", "target topic '", t.name, "' created (", t.partitions, " partitions)");
+    log::info("topics", flow_, ": target topic '", t.name, "' created (", t.partitions,
+              " partitions)");
     for (const auto* topic : topics) {
       if (naming_.target_topic(topic->name) != t.name) continue;
       round.routing.routes[topic->name] = Route{topic->name, t.name, t.partitions, t.partitions};
@@ -184,9 +188,9 @@ void TopicSyncer::sync_configs(kafka::ClusterAdmin& target, const Routing& routi
   if (targets.empty()) return;
   auto current = target.describe_topic_configs(targets, in(timeout));
   if (!current.ok()) {
-    problems.push_back({ErrorKind::TopicConfigSync, "target topic configs",
-                        "cannot read topic configs of '" + target_cluster_ +
-                            "': " + current.error().message});
+    problems.push_back(
+        {ErrorKind::TopicConfigSync, "target topic configs",
+         "cannot read topic configs of '" + target_cluster_ + "': " + current.error().message});
     return;
   }
   for (const auto& [name, source] : source_of) {
@@ -215,7 +219,7 @@ void TopicSyncer::sync_configs(kafka::ClusterAdmin& target, const Routing& routi
     }
     std::string names;
     for (const auto& [config, value] : changes) names += (names.empty() ? "" : ", ") + config;
-    log::info("topics", "target topic '", name, "': configs synced (", names, ")");
+    log::info("topics", flow_, ": target topic '", name, "': configs synced (", names, ")");
   }
 }
 

@@ -36,16 +36,18 @@ class TopicSyncer {
                                   const std::string& target_cluster);
 
   struct Round {
-    Routing routing;                        // version 0: the caller numbers snapshots
+    Routing routing;                         // version 0: the caller numbers snapshots
     std::vector<metrics::Problem> problems;  // what went wrong this round (the round went on)
   };
   Result<Round> sync(kafka::ClusterAdmin& source, kafka::ClusterAdmin& target,
                      std::chrono::milliseconds call_timeout);
 
  private:
-  TopicSyncer(TopicFilter filter, NamingPolicy naming, std::optional<ConfigSyncPolicy> config_sync,
-              int replication_factor, std::string source_cluster, std::string target_cluster)
-      : filter_(std::move(filter)),
+  TopicSyncer(std::string flow, TopicFilter filter, NamingPolicy naming,
+              std::optional<ConfigSyncPolicy> config_sync, int replication_factor,
+              std::string source_cluster, std::string target_cluster)
+      : flow_(std::move(flow)),
+        filter_(std::move(filter)),
         naming_(std::move(naming)),
         config_sync_(std::move(config_sync)),
         replication_factor_(replication_factor),
@@ -61,8 +63,10 @@ class TopicSyncer {
                        std::chrono::milliseconds timeout, Round& round) const;
   void sync_configs(kafka::ClusterAdmin& target, const Routing& routing,
                     const std::map<std::string, kafka::TopicConfigs>& source_configs,
-                    std::chrono::milliseconds timeout, std::vector<metrics::Problem>& problems) const;
+                    std::chrono::milliseconds timeout,
+                    std::vector<metrics::Problem>& problems) const;
 
+  std::string flow_;  // for log lines
   TopicFilter filter_;
   NamingPolicy naming_;
   std::optional<ConfigSyncPolicy> config_sync_;  // set when sync_topic_configs_enabled

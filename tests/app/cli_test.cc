@@ -106,5 +106,38 @@ TEST_F(Cli, AzPrintsZoneAndSourceOrExitsThree) {
   EXPECT_NE(o.err.find("env"), std::string::npos) << o.err;
 }
 
+TEST_F(Cli, ValidateRefusesLibrdkafkaPropertiesLibrdkafkaRefusesAtTheirLines) {
+  const std::string config = write_temp("bad-props.yaml",
+                                        "clusters:\n"
+                                        "  a:\n"
+                                        "    bootstrap_servers: a:9092\n"
+                                        "    properties:\n"
+                                        "      sasl.password: hunter2-secret\n"
+                                        "  b:\n"
+                                        "    bootstrap_servers: b:9092\n"
+                                        "flows:\n"
+                                        "  - name: a-to-b\n"
+                                        "    source: a\n"
+                                        "    target: b\n"
+                                        "    consumer:\n"
+                                        "      fetch.max.bytez: 1048576\n"
+                                        "    producer:\n"
+                                        "      linger.ms: soon\n");
+  for (const char* command : {"validate", "run"}) {
+    auto o = run_cli({command, "--config", config});
+    EXPECT_EQ(o.code, 2) << command << ": " << o.err;
+    EXPECT_NE(o.err.find(config + ":13:7: flow 'a-to-b': consumer: invalid librdkafka property "
+                                  "'fetch.max.bytez'"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find(config + ":15:7: flow 'a-to-b': producer: invalid librdkafka property "
+                                  "'linger.ms'"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find("2 problem(s)"), std::string::npos) << "each reported once: " << o.err;
+    EXPECT_EQ(o.err.find("hunter2"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace mirror::app

@@ -66,5 +66,19 @@ TEST(OffsetTracker, ResentOffsetIsNotTrackedTwice) {
   EXPECT_EQ(t.in_flight(), 1u);
 }
 
+TEST(OffsetTracker, AFailedRecordIsNoLongerInFlightButHoldsTheCommitForGood) {
+  OffsetTracker t;
+  for (int64_t o = 0; o < 4; ++o) t.sent(o);
+  t.acked(0);
+  t.failed(1);
+  t.acked(2);
+  t.acked(3);
+  EXPECT_EQ(t.in_flight(), 0u);
+  EXPECT_EQ(t.committable(), 1) << "1 failed: it is read again, and so is what follows";
+  EXPECT_TRUE(t.blocked());
+  t.acked(1);  // a late acknowledgement of a failed record changes nothing
+  EXPECT_EQ(t.committable(), 1);
+}
+
 }  // namespace
 }  // namespace mirror::flow

@@ -176,7 +176,7 @@ flow::FlowContext make_context(const FlowSetup& setup, testkit::MockCluster& sou
 }
 
 std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>& topics,
-                                                int partitions, int follower) {
+                                                  int partitions, int follower) {
   auto mc = testkit::MockCluster::start(3, {"az-a", "az-b", "az-c"});
   if (!mc.ok()) return nullptr;
   for (const auto& topic : topics) {

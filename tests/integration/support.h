@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "mirror/flow/flow.h"
-#include "mirror/testkit/mock_cluster.h"
 #include "mirror/metrics/metrics.h"
+#include "mirror/testkit/mock_cluster.h"
 
 namespace mirror::testing {
 
@@ -64,6 +64,6 @@ flow::FlowContext make_context(const FlowSetup& setup, testkit::MockCluster& sou
 // A source cluster of 3 brokers in racks az-a, az-b, az-c with `topic` (RF 3) whose leaders sit on
 // brokers 1 and 3; when `follower` >= 0 the mock names that broker preferred read replica.
 std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>& topics,
-                                                int partitions, int follower);
+                                                  int partitions, int follower);
 
 }  // namespace mirror::testing

@@ -1,0 +1,58 @@
+#include "mirror/metrics/flow_probe.h"
+
+#include <gtest/gtest.h>
+
+namespace mirror::metrics {
+namespace {
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+TEST(FlowProbe, OwnsEverySeriesOfItsFlowAndRemovesThemWithIt) {
+  Metrics metrics;
+  {
+    FlowProbe probe(metrics, "a", {true, true, true, true});
+    auto& topic = probe.add_topic("orders");
+    probe.replicated(topic, 100, 0);
+    probe.add_partition("orders", 0);
+    probe.fetched(2, "same", 1000);
+    probe.count(ErrorKind::Commit);
+    probe.set_up(true);
+    const std::string text = metrics.render();
+    EXPECT_TRUE(has(text, "mirror_records_replicated_total{flow=\"a\",topic=\"orders\"} 1"));
+    EXPECT_TRUE(has(text, "mirror_bytes_replicated_total{flow=\"a\",topic=\"orders\"} 100"));
+    EXPECT_TRUE(has(text, "mirror_errors_total{flow=\"a\",kind=\"commit\"} 1"));
+    EXPECT_TRUE(has(text, "mirror_fetch_bytes_total{broker=\"2\",flow=\"a\",zone=\"same\"} 1000"));
+    EXPECT_TRUE(has(text, "mirror_flow_up{flow=\"a\"} 1"));
+    EXPECT_TRUE(has(text, "mirror_heartbeat_age_seconds{flow=\"a\"}"));
+    EXPECT_EQ(probe.errors(ErrorKind::Commit), 1u);
+  }
+  EXPECT_FALSE(has(metrics.render(), "flow=\"a\"")) << metrics.render();
+}
+
+TEST(FlowProbe, TopicAndPartitionSeriesGoWhenRemoved) {
+  Metrics metrics;
+  FlowProbe probe(metrics, "a", {});
+  probe.replicated(probe.add_topic("orders"), 1, 0);
+  probe.replicated(probe.add_topic("payments"), 1, 0);
+  probe.add_partition("payments", 3);
+  probe.remove_topic("payments");
+  probe.remove_partition("payments", 3);
+  const std::string text = metrics.render();
+  EXPECT_FALSE(has(text, "payments")) << text;
+  EXPECT_TRUE(has(text, "topic=\"orders\""));
+}
+
+TEST(FlowProbe, FetchedBytesCountDeltasAcrossANewConsumer) {
+  Metrics metrics;
+  FlowProbe probe(metrics, "a", {});
+  probe.fetched(1, "cross", 500);
+  probe.fetched(1, "cross", 800);  // +300
+  probe.fetched(1, "cross", 50);   // a new consumer started from 0: +50
+  EXPECT_TRUE(has(metrics.render(),
+                  "mirror_fetch_bytes_total{broker=\"1\",flow=\"a\",zone=\"cross\"} 850"));
+}
+
+}  // namespace
+}  // namespace mirror::metrics

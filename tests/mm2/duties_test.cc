@@ -1,0 +1,62 @@
+#include "mirror/mm2/duties.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/fake_admin.h"
+
+namespace mirror::mm2 {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct DutiesTest : ::testing::Test {
+  metrics::Metrics metrics;
+  metrics::FlowProbe probe{metrics, "f", {true, true, true, false}};
+  testing::FakeCluster target_cluster;
+  testing::FakeAdmin target{target_cluster};
+  OffsetSyncStore store;
+  config::FlowSpec spec;
+  std::unique_ptr<Duties> make() {
+    spec.name = "f";
+    auto d = Duties::make(spec, "src", "dst", &store, probe, 1s);
+    EXPECT_TRUE(d.ok());
+    return std::move(d.value());
+  }
+};
+
+TEST_F(DutiesTest, InternalTopicsAreCreatedOnceCompactedWithOnePartition) {
+  auto duties = make();
+  ASSERT_TRUE(duties->ensure_topics(target).ok());
+  ASSERT_EQ(target_cluster.topics.count("heartbeats"), 1u);
+  ASSERT_EQ(target_cluster.topics.count("src.checkpoints.internal"), 1u);
+  EXPECT_EQ(target_cluster.topics["heartbeats"].partitions, 1);
+  EXPECT_EQ(target_cluster.topics["heartbeats"].configs.at("cleanup.policy"), "compact");
+  ASSERT_TRUE(duties->ensure_topics(target).ok());
+  EXPECT_EQ(target_cluster.calls["create_topics"], 1) << "done once";
+}
+
+TEST_F(DutiesTest, WithoutPermissionToCreateTheTopicsAreAssumedToExist) {
+  // As Kafka Connect does: an administrator may have created them for a principal that may not.
+  target_cluster.failing_topics["heartbeats"] = make_error("Topic authorization failed", 29, false);
+  target_cluster.failing_topics["src.checkpoints.internal"] =
+      make_error("Cluster authorization failed", 31, false);
+  auto duties = make();
+  EXPECT_TRUE(duties->ensure_topics(target).ok());
+  EXPECT_TRUE(duties->ensure_topics(target).ok());
+  EXPECT_EQ(target_cluster.calls["create_topics"], 1);
+}
+
+TEST_F(DutiesTest, OtherCreationFailuresAreReportedAndTriedAgain) {
+  target_cluster.failing_topics["heartbeats"] =
+      make_error("Replication factor too large", 38, false);
+  auto duties = make();
+  auto st = duties->ensure_topics(target);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("cannot create 'heartbeats' on 'dst'"), std::string::npos);
+  target_cluster.failing_topics.clear();
+  EXPECT_TRUE(duties->ensure_topics(target).ok());
+  EXPECT_EQ(target_cluster.calls["create_topics"], 2);
+}
+
+}  // namespace
+}  // namespace mirror::mm2
