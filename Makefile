@@ -7,7 +7,7 @@ CTEST_JOBS ?= 2
 TESTS     ?= ON   # TESTS=OFF builds the service only (the container image does)
 CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR) -DMIRROR_BUILD_TESTS=$(strip $(TESTS))
 
-.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm demo bench format tidy clean
+.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm demo bench format format-check tidy clean
 
 all: build
 
@@ -28,8 +28,9 @@ build-asan: setup
 demo: build
 	$(BUILD)/bin/mirror demo
 
-# Every suite: unit + integration (release and sanitizers), then the process-level suites.
-test: build build-asan
+# Every suite: unit + integration (release and sanitizers), then the process-level suites. The
+# code must be clang-formatted, build without warnings (-Werror) and pass clang-tidy first.
+test: format-check build build-asan tidy
 	@scripts/setup-test.sh
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(CTEST_JOBS) -L 'unit|integration' --timeout 600
@@ -55,11 +56,22 @@ bench: build
 	@scripts/setup-test.sh
 	MIRROR_BIN=$(abspath $(BUILD))/bin/mirror tests/bench/run
 
-format:
-	@find mirror tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+SOURCES = find mirror tests \( -name '*.cc' -o -name '*.h' \)
 
+format:
+	@$(SOURCES) | xargs clang-format -i
+
+# Fails on any file clang-format would change (`make format` changes them).
+format-check: setup
+	@$(SOURCES) | xargs clang-format --dry-run --Werror
+	@echo "format-check: ok"
+
+# clang-tidy's checks of .clang-tidy (bugprone, concurrency, performance, ...) on mirror/; every
+# warning is an error.
 tidy: build
-	@find mirror -name '*.cc' | xargs clang-tidy -p $(BUILD)/release --quiet
+	@find mirror -name '*.cc' | sort | xargs -P $(JOBS) -n 4 clang-tidy -p $(BUILD)/release --quiet --extra-arg=-Wno-unknown-warning-option --extra-arg=-Wno-error 2>&1 \
+	  | grep -v '^[0-9]* warnings generated' ; test $${PIPESTATUS[2]} -eq 0
+	@echo "tidy: ok"
 
 clean:
 	rm -rf $(BUILD)/release $(BUILD)/asan $(BUILD)/bin

@@ -86,14 +86,14 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
   for (const auto& header : request.headers) {
     curl_slist* next = curl_slist_append(headers.get(), header.c_str());
     if (!next) return make_error("out of memory");
-    headers.release();
+    (void)headers.release();  // `next` heads the same list
     headers.reset(next);
   }
   // No "Expect: 100-continue", and no form content type on the empty PUT body.
   for (const char* header : {"Expect:", "Content-Type:"}) {
     curl_slist* next = curl_slist_append(headers.get(), header);
     if (!next) return make_error("out of memory");
-    headers.release();
+    (void)headers.release();
     headers.reset(next);
   }
 

@@ -17,7 +17,7 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"; may hold credentials, never echoed
   std::string ca_file;               // https: verify the server against this CA bundle only
-  std::size_t max_body = 64 * 1024;  // a larger answer is an error
+  std::size_t max_body = std::size_t{64} * 1024;  // a larger answer is an error
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::steady_clock::time_point deadline;  // the whole request ends by then
   std::chrono::milliseconds budget{

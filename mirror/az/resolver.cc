@@ -61,8 +61,10 @@ std::optional<std::string> env_value(const Options& options, const std::string& 
   std::optional<std::string> value;
   if (options.env) {
     value = options.env(name);
-  } else if (const char* raw = std::getenv(name.c_str())) {
-    value = std::string(raw);
+  } else {
+    // Nothing in mirror sets environment variables, so reading them is safe on any thread.
+    const char* raw = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
+    if (raw != nullptr) value = std::string(raw);
   }
   if (value && value->empty()) return std::nullopt;
   return value;
@@ -151,7 +153,7 @@ std::optional<std::string> endpoint_base(std::string_view url) {
 
 namespace {
 
-Resolution literal(std::string value, std::string source) {
+Resolution literal(const std::string& value, std::string source) {
   Resolution r;
   r.source = std::move(source);
   if (is_valid_zone(value)) {
@@ -177,11 +179,11 @@ Resolution resolve(const config::NodeSpec& node, const std::optional<std::string
                    const Options& options) {
   if (flag_az) {
     std::string value = detail::trim(*flag_az);
-    if (!value.empty()) return literal(std::move(value), "flag");
+    if (!value.empty()) return literal(value, "flag");
   }
   {
     std::string value = detail::trim(node.availability_zone);
-    if (!value.empty() && value != "auto") return literal(std::move(value), "config");
+    if (!value.empty() && value != "auto") return literal(value, "config");
   }
 
   Resolution r;
@@ -215,7 +217,8 @@ Resolution resolve(const config::NodeSpec& node, const std::optional<std::string
       failure = "internal error";
     }
     log::debug("az", "source ", name, " did not answer: ", failure);
-    r.failures.push_back(name + ": " + failure);
+    r.failures.push_back(name);
+    r.failures.back().append(": ").append(failure);
   }
   return r;
 }

@@ -17,8 +17,9 @@ using detail::sanitized_prefix;
 using detail::trim;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxMetadataAnswer = 64 * 1024;
-constexpr std::size_t kMaxNodeAnswer = 1024 * 1024;  // a Node object with many images is large
+constexpr std::size_t kMaxMetadataAnswer = std::size_t{64} * 1024;
+constexpr std::size_t kMaxNodeAnswer =
+    std::size_t{1024} * 1024;  // a Node object with many images is large
 
 Error fail(std::string message) {
   return make_error(std::move(message));
@@ -91,7 +92,7 @@ bool valid_node_name(std::string_view name) {
 
 // A bearer token goes into a header: visible ASCII only.
 bool valid_token(std::string_view token) {
-  if (token.empty() || token.size() > 16 * 1024) return false;
+  if (token.empty() || token.size() > std::size_t{16} * 1024) return false;
   for (char c : token) {
     if (c < 0x21 || c > 0x7e) return false;
   }
@@ -121,7 +122,7 @@ class KubernetesSource : public Source {
       dir = trim(*configured);
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
 
-    auto token_file = detail::read_small_file(dir + "/token", 64 * 1024);
+    auto token_file = detail::read_small_file(dir + "/token", std::size_t{64} * 1024);
     if (!token_file.ok())
       return fail("cannot read the service-account token: " + token_file.error().message);
     std::string token = trim(*token_file);

@@ -55,12 +55,12 @@ void write(Level level, std::string_view component, std::string_view message) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  (void)std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
   std::lock_guard lock(g_mutex);
-  std::fprintf(stderr, "%s.%03dZ %-5s %.*s: %.*s\n", stamp, static_cast<int>(ms), name(level),
-               static_cast<int>(component.size()), component.data(),
-               static_cast<int>(message.size()), message.data());
-  std::fflush(stderr);
+  (void)std::fprintf(stderr, "%s.%03dZ %-5s %.*s: %.*s\n", stamp, static_cast<int>(ms), name(level),
+                     static_cast<int>(component.size()), component.data(),
+                     static_cast<int>(message.size()), message.data());
+  (void)std::fflush(stderr);
 }
 
 }  // namespace mirror::log

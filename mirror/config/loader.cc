@@ -193,7 +193,8 @@ std::string Diagnostic::format() const {
 }
 
 std::optional<std::string> process_env(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
+  // Read while the configuration is loaded; nothing in mirror sets environment variables.
+  const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
   if (value == nullptr) return std::nullopt;
   return std::string(value);
 }

@@ -49,7 +49,11 @@ std::optional<Scalar> Reader::scalar(const YAML::Node& node, const Location& whe
     return std::nullopt;
   }
   Resolved resolved = resolve_references(node.Scalar(), env_);
-  for (std::string& problem : resolved.errors) error(where, label + ": " + problem);
+  for (std::string& problem : resolved.errors) {
+    std::string message = label;
+    message.append(": ").append(problem);
+    error(where, message);
+  }
   if (!resolved.errors.empty()) return std::nullopt;
   return Scalar{std::move(resolved.text), resolved.had_reference, where};
 }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace mirror::config {
 namespace {
@@ -96,7 +97,7 @@ std::optional<std::string> read_file_limited(const std::string& path, size_t lim
                                              std::string* error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    *error = std::strerror(errno);
+    *error = std::error_code(errno, std::generic_category()).message();
     return std::nullopt;
   }
   struct stat st {};
@@ -111,7 +112,7 @@ std::optional<std::string> read_file_limited(const std::string& path, size_t lim
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      *error = std::strerror(errno);
+      *error = std::error_code(errno, std::generic_category()).message();
       ::close(fd);
       return std::nullopt;
     }

@@ -165,7 +165,7 @@ Setting<S> choice(std::string name, E S::*field, std::vector<std::pair<std::stri
 // KEY[INDEX]. The field keeps its default unless every item is fine.
 template <typename S>
 Setting<S> list(std::string name, std::vector<std::string> S::*field, std::string type,
-                std::string item_type, Check<std::string> check, std::string help,
+                const std::string& item_type, Check<std::string> check, std::string help,
                 bool unique = false) {
   Setting<S> setting{std::move(name), type, check.allowed, std::move(help)};
   setting.show = [field](const S& s) { return yaml_list(s.*field); };

@@ -10,6 +10,8 @@ const char* to_string(State state) {
       return "running";
     case State::Retrying:
       return "retrying";
+    case State::Failed:
+      return "failed";
     case State::Stopping:
       return "stopping";
     case State::Stopped:

@@ -41,9 +41,9 @@ using Handler = std::function<Response(const Request&)>;
 struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};   // whole request, and idle time between requests
   std::chrono::milliseconds write_timeout{10000};  // whole response
-  std::size_t max_connections = 64;     // beyond: the connection is refused (503, closed)
-  std::size_t header_limit = 8 * 1024;  // request line + headers, bytes; beyond: 400
-  std::size_t body_limit = 64 * 1024;   // request body, bytes; beyond: 413
+  std::size_t max_connections = 64;  // beyond: the connection is refused (503, closed)
+  std::size_t header_limit = std::size_t{8} * 1024;  // request line + headers, bytes; beyond: 400
+  std::size_t body_limit = std::size_t{64} * 1024;   // request body, bytes; beyond: 413
 };
 
 // Parses "HOST:PORT": "0.0.0.0:9464", "localhost:0", "[::1]:9464" (host "::1"), ":9464" (all IPv4

@@ -245,8 +245,12 @@ class KafkaAdmin final : public ClusterAdmin {
       ErrorPtr error(rd_kafka_ConfigResource_add_incremental_config(
           resource.get(), k.c_str(), RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, v.c_str()));
       if (error) {
-        return make_error(what + ": config '" + k + "': " + rd_kafka_error_string(error.get()),
-                          rd_kafka_error_code(error.get()), false);
+        std::string message = what;
+        message.append(": config '")
+            .append(k)
+            .append("': ")
+            .append(rd_kafka_error_string(error.get()));
+        return make_error(std::move(message), rd_kafka_error_code(error.get()), false);
       }
     }
     rd_kafka_ConfigResource_t* raw = resource.get();

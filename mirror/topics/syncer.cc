@@ -204,11 +204,12 @@ void TopicSyncer::sync_configs(kafka::ClusterAdmin& target, const Routing& routi
       // the others: set them one by one.
       for (const auto& [config, value] : changes) {
         auto one = target.alter_topic_configs(name, {{config, value}}, in(timeout));
-        if (!one.ok()) {
-          problems.push_back({ErrorKind::TopicConfigSync,
-                              "target topic '" + name + "' config '" + config + "'",
-                              "target topic '" + name + "': " + one.error().message});
-        }
+        if (one.ok()) continue;
+        std::string key = "target topic '" + name + "' config '";
+        key.append(config).append("'");
+        std::string message = "target topic '" + name + "': ";
+        message.append(one.error().message);
+        problems.push_back({ErrorKind::TopicConfigSync, std::move(key), std::move(message)});
       }
       continue;
     }

@@ -257,6 +257,7 @@ TEST(LivePath, AMistypedLibrdkafkaPropertyFailsTheFlowInsteadOfRetryingIt) {
       << flow::to_string(flow.status().state);
   EXPECT_NE(flow.status().last_error.find("fetch.max.bytez"), std::string::npos)
       << flow.status().last_error;
+  EXPECT_STREQ(flow::to_string(flow.status().state), "failed") << "as /flows shows it";
   const auto until = Clock::now() + 4s;
   while (Clock::now() < until) {
     EXPECT_EQ(flow.status().state, flow::State::Failed);

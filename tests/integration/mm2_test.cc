@@ -46,7 +46,9 @@ TEST(Mm2, HeartbeatsInMm2FormatOnTheTarget) {
   for (size_t i = 0; i < beats.size(); ++i) {
     EXPECT_EQ(beats[i].source_cluster, "src");
     EXPECT_EQ(beats[i].target_cluster, "dst");
-    if (i > 0) EXPECT_GT(beats[i].timestamp_ms, beats[i - 1].timestamp_ms);
+    if (i > 0) {
+      EXPECT_GT(beats[i].timestamp_ms, beats[i - 1].timestamp_ms);
+    }
   }
   const double age = metric(metrics.render(), "mirror_heartbeat_age_seconds{flow=\"it-flow\"}");
   EXPECT_GE(age, 0);
