@@ -36,6 +36,8 @@ struct Tuning {
   // tried again after this long.
   std::chrono::milliseconds failed_backoff{300000};
   std::chrono::milliseconds fallback_grace{5000};  // before a leader read counts as "rack ignored"
+  // A partition fetched this long from a follower that is down gets a new consumer (fetch_watch.h).
+  std::chrono::milliseconds stuck_fetch_grace{10000};
 };
 
 struct FlowContext {

@@ -100,7 +100,7 @@ void Flow::run() {
     const auto started = std::chrono::steady_clock::now();
     Status result;
     {
-      Session session(context_, probe_, control_, board_, offset_syncs_.get());
+      Session session(context_, probe_, control_, board_, offset_syncs_.get(), replicated_);
       result = session.run(stop_);
     }
     if (stop_.load()) break;

@@ -14,6 +14,7 @@
 
 #include "mirror/flow/context.h"
 #include "mirror/flow/control.h"
+#include "mirror/flow/pipeline.h"
 #include "mirror/flow/status.h"
 #include "mirror/flow/status_board.h"
 #include "mirror/metrics/flow_probe.h"
@@ -45,6 +46,7 @@ class Flow {
   // Offset syncs outlive sessions (a restarted session keeps translating); null when neither
   // checkpoints nor group offset sync are on.
   std::unique_ptr<mm2::OffsetSyncStore> offset_syncs_;
+  Pipeline::ReplicatedCounts replicated_;  // per partition, across sessions (record thread only)
   Control control_;
   std::atomic<bool> stop_{false};
   std::mutex wait_mutex_;

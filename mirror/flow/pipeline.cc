@@ -46,7 +46,7 @@ struct Pipeline::Partition {
   bool fetch_stopped = true;  // as last told to the consumer (unknown at first: resume)
   bool queued_dirty = false;
   bool queued_ready = false;
-  uint64_t replicated = 0;
+  uint64_t* replicated = nullptr;  // in the flow's counts (ReplicatedCounts)
   Clock::time_point assigned_at{};
   Placement placement;
   metrics::FlowProbe::PartitionSeries* series = nullptr;
@@ -65,8 +65,12 @@ struct Pipeline::Topic {
   }
 };
 
-Pipeline::Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs)
-    : limits_(limits), probe_(probe), offset_syncs_(offset_syncs) {}
+Pipeline::Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs,
+                   ReplicatedCounts* replicated)
+    : limits_(limits),
+      probe_(probe),
+      offset_syncs_(offset_syncs),
+      replicated_(replicated != nullptr ? *replicated : own_counts_) {}
 
 Pipeline::~Pipeline() = default;
 
@@ -130,6 +134,7 @@ void Pipeline::assign(const std::vector<kafka::TopicPartition>& partitions, Cloc
     p.id = tp.partition;
     p.assigned_at = now;
     p.series = &probe_.add_partition(tp.topic, tp.partition);
+    p.replicated = &replicated_[tp];
     if (offset_syncs_ != nullptr) p.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
     if (backpressure_paused_) p.reasons |= kBackpressure;
     if (!t->route) hold(p, Hold::Unrouted, now);
@@ -341,7 +346,7 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
     if (p != nullptr) {
       p->tracker.acked(d.tag);
       if (p->syncs != nullptr && d.offset >= 0) p->syncs->record(d.tag, d.offset);
-      ++p->replicated;
+      ++*p->replicated;
     }
     probe_.replicated(*lane->topic->series, d.bytes, d.timestamp_ms);
     return {};
@@ -375,6 +380,11 @@ void Pipeline::drop_unsent() {
 // Holding partitions back, and fetching
 
 void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
+  if (p.hold != why) {
+    log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " held back: ",
+              why == Hold::Unrouted ? "its topic is not replicated now"
+                                    : "the target topic lacks the partition");
+  }
   if (p.hold == Hold::None) held_.push_back(&p);
   p.hold = why;
   p.retry_at = now + kRetryHeld;
@@ -387,6 +397,7 @@ void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
 
 void Pipeline::release_hold(Partition& p) {
   if (p.hold == Hold::None) return;
+  log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " goes on");
   p.hold = Hold::None;
   erase_value(held_, &p);
   set_reason(p, kHeld, false);
@@ -499,7 +510,7 @@ std::vector<Pipeline::PartitionView> Pipeline::partitions() const {
       v.topic = name;
       v.partition = p->id;
       if (t->route) v.target_topic = t->route->route.target_topic;
-      v.replicated = p->replicated;
+      v.replicated = *p->replicated;
       v.assigned_at = p->assigned_at;
       v.placement = p->placement;
       v.hold = p->hold;

@@ -88,8 +88,13 @@ class Pipeline {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `offset_syncs` (may be null) learns every acknowledged (source, target) offset pair.
-  Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs);
+  // Records acknowledged per partition, kept by the flow across its sessions.
+  using ReplicatedCounts = std::map<kafka::TopicPartition, uint64_t>;
+
+  // `offset_syncs` (may be null) learns every acknowledged (source, target) offset pair;
+  // `replicated` (may be null: the pipeline keeps its own) counts acknowledged records.
+  Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs,
+           ReplicatedCounts* replicated = nullptr);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -150,7 +155,7 @@ class Pipeline {
     std::string topic;
     int32_t partition = 0;
     std::string target_topic;  // empty while unrouted
-    uint64_t replicated = 0;
+    uint64_t replicated = 0;   // acknowledged while this flow ran here (across its sessions)
     Clock::time_point assigned_at{};
     Placement placement;
     Hold hold = Hold::None;
@@ -182,6 +187,8 @@ class Pipeline {
   Limits limits_;
   metrics::FlowProbe& probe_;
   mm2::OffsetSyncStore* offset_syncs_;
+  ReplicatedCounts own_counts_;
+  ReplicatedCounts& replicated_;
 
   std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
   std::vector<Partition*> ready_;  // with records waiting and not held, in arrival order

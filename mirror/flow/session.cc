@@ -53,12 +53,14 @@ class Session::ProducerSink final : public Sink {
 };
 
 Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control& control,
-                 StatusBoard& board, mm2::OffsetSyncStore* offset_syncs)
+                 StatusBoard& board, mm2::OffsetSyncStore* offset_syncs,
+                 Pipeline::ReplicatedCounts& replicated)
     : ctx_(context),
       probe_(probe),
       control_(control),
       board_(board),
-      pipeline_(limits_of(context.tuning), probe, offset_syncs) {}
+      fetch_watch_(context.tuning.stuck_fetch_grace),
+      pipeline_(limits_of(context.tuning), probe, offset_syncs, &replicated) {}
 
 Session::~Session() {
   finish(false);
@@ -225,6 +227,10 @@ void Session::on_statistics(const kafka::ClientStats& stats) {
   }
   for (const auto& [id, b] : stats.brokers) {
     probe_.fetched(id, zone_of(ctx_, routing_.get(), id), b.rx_bytes);
+  }
+  if (auto stuck = fetch_watch_.observe(stats, Clock::now()); stuck && !failure_) {
+    probe_.count(ErrorKind::StuckFetch);
+    fail(make_error(*stuck + ": starting a new consumer"));
   }
 }
 

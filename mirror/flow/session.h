@@ -20,6 +20,7 @@
 #include "mirror/common/result.h"
 #include "mirror/flow/context.h"
 #include "mirror/flow/control.h"
+#include "mirror/flow/fetch_watch.h"
 #include "mirror/flow/pipeline.h"
 #include "mirror/flow/status_board.h"
 #include "mirror/kafka/consumer.h"
@@ -31,8 +32,10 @@ namespace mirror::flow {
 
 class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
  public:
+  // `replicated`: the flow's per-partition counts, kept across sessions.
   Session(const FlowContext& context, metrics::FlowProbe& probe, Control& control,
-          StatusBoard& board, mm2::OffsetSyncStore* offset_syncs);
+          StatusBoard& board, mm2::OffsetSyncStore* offset_syncs,
+          Pipeline::ReplicatedCounts& replicated);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -70,6 +73,7 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   StatusBoard& board_;
   std::shared_ptr<const topics::Routing> routing_;  // the snapshot the pipeline follows
   std::vector<kafka::Record> batch_;
+  FetchWatch fetch_watch_;
   std::optional<Error> failure_;  // ends the session
   bool aborting_ = false;         // finishing after a failure: nothing waits for the target
   bool fallback_logged_ = false;

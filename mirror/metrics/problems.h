@@ -22,6 +22,7 @@ enum class ErrorKind {
   Heartbeat,         // a heartbeat not produced or not acknowledged
   Checkpoint,        // groups or offsets not read, checkpoints not acknowledged
   GroupSync,         // a target group could not be described or committed
+  StuckFetch,        // a partition stayed on a follower that is down (flow/fetch_watch.h)
 };
 
 inline const char* to_string(ErrorKind kind) {
@@ -54,6 +55,8 @@ inline const char* to_string(ErrorKind kind) {
       return "checkpoint";
     case ErrorKind::GroupSync:
       return "group_sync";
+    case ErrorKind::StuckFetch:
+      return "stuck_fetch";
   }
   return "unknown";
 }

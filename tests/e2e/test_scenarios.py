@@ -322,6 +322,22 @@ class S8NewTopic(E2ETestCase):
         log("s8: new topic replicated %.1f s after it was created" % (time.monotonic() - t0))
         self.assertEqual(len(m.partitions(name, new)), 3)
 
+        # The first topic is deleted on the source: its partitions and every metric series of it
+        # go, the flow keeps running and replicating the other.
+        self.assertIsNotNone(m.metrics().value("mirror_records_replicated_total", flow=name, topic=first))
+        self.kt.run("delete-topic", "--bootstrap", self.bootstraps["rackaware"], "--topic", first)
+
+        def gone():
+            mx = m.metrics()
+            series = [s for n in ("mirror_records_replicated_total", "mirror_bytes_replicated_total",
+                                  "mirror_partition_lag_records", "mirror_partition_fetch_from_follower")
+                      for s in mx.samples(n, flow=name, topic=first)]
+            return not m.partitions(name, first) and not series
+        wait_until(gone, 60, "the deleted topic's partitions and series to go")
+        self.produce("rackaware", new, 200)
+        self.assert_replicated("rackaware", new, "target", timeout=60)
+        self.assertEqual(m.flow(name).get("state"), "running")
+
 
 class S9Bidirectional(E2ETestCase):
     """9. Two flows in opposite directions between two clusters (default policy): each side's
