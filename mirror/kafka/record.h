@@ -3,7 +3,6 @@
 // librdkafka's headers, and its unit tests build them without a cluster.
 #pragma once
 
-#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,7 +16,10 @@ namespace mirror::kafka {
 struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
+  bool operator==(const TopicPartition&) const = default;
+  bool operator<(const TopicPartition& o) const {
+    return topic != o.topic ? topic < o.topic : partition < o.partition;
+  }
 };
 
 // A partition's committed position: the next offset to read, as Kafka commits it.
