@@ -91,6 +91,16 @@ EncodedRecord encode(const Checkpoint& checkpoint) {
   return {key.take(), value.take()};
 }
 
+EncodedRecord encode(const OffsetSync& sync) {
+  Writer key;
+  key.str(sync.topic);
+  key.i32(sync.partition);
+  Writer value;
+  value.i64(sync.upstream_offset);
+  value.i64(sync.downstream_offset);
+  return {key.take(), value.take()};
+}
+
 std::optional<Heartbeat> decode_heartbeat(std::string_view key, std::string_view value) {
   Reader k(key);
   Reader v(value);
@@ -117,6 +127,18 @@ std::optional<Checkpoint> decode_checkpoint(std::string_view key, std::string_vi
   auto metadata = v.str();
   if (!upstream || !downstream || !metadata) return std::nullopt;
   return Checkpoint{*group, *topic, *partition, *upstream, *downstream, *metadata};
+}
+
+std::optional<OffsetSync> decode_offset_sync(std::string_view key, std::string_view value) {
+  Reader k(key);
+  Reader v(value);
+  auto topic = k.str();
+  auto partition = k.i32();
+  auto upstream = v.i64();
+  auto downstream = v.i64();
+  if (!topic || !partition || !k.done() || !upstream || !downstream || !v.done())
+    return std::nullopt;
+  return OffsetSync{*topic, *partition, *upstream, *downstream};
 }
 
 }  // namespace mirror::mm2

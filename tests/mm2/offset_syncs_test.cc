@@ -11,13 +11,13 @@ namespace mirror::mm2 {
 namespace {
 
 TEST(OffsetSyncs, NothingKnownTranslatesToNothing) {
-  PartitionSyncs s(16);
+  PartitionSyncs s(16, 1);
   EXPECT_FALSE(s.translate(0));
   EXPECT_FALSE(s.translate(100));
 }
 
 TEST(OffsetSyncs, OneContiguousRunTranslatesExactly) {
-  PartitionSyncs s(16);
+  PartitionSyncs s(16, 1);
   for (int64_t u = 100; u < 200; ++u)
     s.record(u, u - 100 + 40);  // target partition had 40 records before
   EXPECT_EQ(s.runs(), 1u);
@@ -30,7 +30,7 @@ TEST(OffsetSyncs, OneContiguousRunTranslatesExactly) {
 }
 
 TEST(OffsetSyncs, SourceGapsStartNewRunsAndNeverSkipARecord) {
-  PartitionSyncs s(16);
+  PartitionSyncs s(16, 1);
   // Source 0..9, a transaction marker at 10, 11..19; target offsets are dense.
   int64_t d = 0;
   for (int64_t u = 0; u < 10; ++u) s.record(u, d++);
@@ -43,7 +43,7 @@ TEST(OffsetSyncs, SourceGapsStartNewRunsAndNeverSkipARecord) {
 }
 
 TEST(OffsetSyncs, ReReadAfterRestartPrefersTheNewerCopies) {
-  PartitionSyncs s(16);
+  PartitionSyncs s(16, 1);
   for (int64_t u = 0; u < 100; ++u) s.record(u, u);
   // The next session resumed from commit 60 and wrote 60.. again at target 100..
   for (int64_t u = 60; u < 80; ++u) s.record(u, u + 40);
@@ -55,7 +55,7 @@ TEST(OffsetSyncs, ReReadAfterRestartPrefersTheNewerCopies) {
 }
 
 TEST(OffsetSyncs, BeyondTheLimitOldRunsThinOutAndTranslateConservatively) {
-  PartitionSyncs s(4);
+  PartitionSyncs s(4, 1);
   // A transactional source: a commit marker after every record, so every record is its own run.
   for (int64_t u = 0; u < 20; u += 2) s.record(u, u / 2);
   EXPECT_LE(s.runs(), 4u);
@@ -71,8 +71,8 @@ TEST(OffsetSyncs, BeyondTheLimitOldRunsThinOutAndTranslateConservatively) {
 TEST(OffsetSyncs, RandomHistoriesNeverSkip) {
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
-    PartitionSyncs s(round % 2 == 0 ? 4096 : 6);  // odd rounds: thinned out all along
-    std::vector<int64_t> target;                  // target offset -> source offset
+    PartitionSyncs s(round % 2 == 0 ? 4096 : 6, 1);  // odd rounds: thinned out all along
+    std::vector<int64_t> target;                     // target offset -> source offset
     int64_t u = static_cast<int64_t>(rng() % 5);
     const int64_t first = u;
     std::set<int64_t> gaps;
@@ -108,6 +108,154 @@ TEST(OffsetSyncs, RandomHistoriesNeverSkip) {
   }
 }
 
+// The offset-syncs topic as a test sees it: what writers handed out, in the order they wrote it.
+using Topic = std::vector<PartitionSyncs::Taken>;
+
+void write(PartitionSyncs& s, bool latest, Topic& topic) {
+  s.take_syncs(latest, topic);
+}
+
+void read(PartitionSyncs& s, const Topic& topic) {
+  for (const auto& t : topic) s.load(t.run, t.upstream, t.downstream);
+}
+
+TEST(OffsetSyncs, RunsAreRebuiltExactlyFromTheSyncsWritten) {
+  PartitionSyncs a(4096, 1);
+  Topic topic;
+  int64_t d = 0;
+  for (int64_t u = 0; u < 50; ++u) a.record(u, d++);
+  write(a, false, topic);
+  EXPECT_EQ(topic.size(), 1u) << "only the run's start so far";
+  for (int64_t u = 52; u < 80; ++u) a.record(u, d++);  // a gap at 50, 51
+  write(a, true, topic);
+  // Start of run 1, end of run 1, start of run 2, the newest pair.
+  ASSERT_EQ(topic.size(), 4u);
+  EXPECT_EQ(topic[1].upstream, 49);
+  EXPECT_EQ(topic[2].upstream, 52);
+  EXPECT_EQ(topic[3].upstream, 79);
+  write(a, true, topic);
+  EXPECT_EQ(topic.size(), 4u) << "the newest pair is written once";
+
+  PartitionSyncs b(4096, 2);
+  read(b, topic);
+  for (int64_t c = 0; c <= 82; ++c) EXPECT_EQ(b.translate(c), a.translate(c)) << "committed " << c;
+}
+
+TEST(OffsetSyncs, OwnSyncsReadBackChangeNothingAndOrderDoesNotMatter) {
+  PartitionSyncs a(4096, 1);
+  Topic topic;
+  for (int64_t u = 0; u < 100; ++u) a.record(u, u);
+  for (int64_t u = 60; u < 120; ++u) a.record(u, u + 40);  // a re-read
+  write(a, true, topic);
+  read(a, topic);
+  EXPECT_EQ(a.runs(), 2u);
+  PartitionSyncs forward(4096, 2);
+  PartitionSyncs backward(4096, 3);
+  read(forward, topic);
+  read(backward, Topic(topic.rbegin(), topic.rend()));
+  for (int64_t c = 0; c <= 125; ++c) {
+    EXPECT_EQ(forward.translate(c), a.translate(c)) << "committed " << c;
+    EXPECT_EQ(backward.translate(c), a.translate(c)) << "committed " << c;
+  }
+}
+
+TEST(OffsetSyncs, EqualDistancesOfDifferentRunsAreNotJoined) {
+  // Writer 1 wrote source 0..9 at 0..9 and its sync of the end was lost (SIGKILL); writer 2 wrote
+  // source 20.. at 20.. (same distance, by chance). 10..19 are unknown, never "contiguous".
+  PartitionSyncs s(4096, 9);
+  s.load(RunId{1, 1}, 0, 0);
+  s.load(RunId{1, 1}, 5, 5);
+  s.load(RunId{2, 1}, 20, 20);
+  EXPECT_EQ(s.translate(6), 6);
+  EXPECT_EQ(s.translate(15), 6) << "after the last record known of run 1";
+  EXPECT_EQ(s.translate(21), 21);
+}
+
+TEST(OffsetSyncs, RevocationHandsTheNewestPairOut) {
+  PartitionSyncs s(4096, 1);
+  Topic topic;
+  s.set_owned(true);
+  EXPECT_TRUE(s.owned());
+  for (int64_t u = 0; u < 10; ++u) s.record(u, u);
+  write(s, false, topic);
+  EXPECT_EQ(topic.size(), 1u);
+  s.set_owned(false);
+  EXPECT_FALSE(s.owned());
+  write(s, false, topic);
+  ASSERT_EQ(topic.size(), 2u);
+  EXPECT_EQ(topic[1].upstream, 9);
+}
+
+// Several writers one after the other, as partitions move and instances die: each reads the topic,
+// goes on from a commit at or before where the last one got, writes its syncs from time to time and
+// may die before writing the last ones. A reader of the topic never skips a record; and when every
+// writer stopped cleanly, it translates exactly as a writer that saw every record would.
+TEST(OffsetSyncs, WritersTakingTurnsNeverSkipAndCleanHandoversStayExact) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 200; ++round) {
+    const bool clean = round % 2 == 0;
+    const size_t max_runs = round % 4 < 2 ? 4096 : 8;
+    Topic topic;
+    std::vector<int64_t> target;            // target offset -> source offset
+    PartitionSyncs everything(4096, 1000);  // sees every record (exactness reference)
+    int64_t u = 0;
+    int64_t highest = -1;
+    std::set<int64_t> gaps;
+    for (uint64_t writer = 1; writer <= 4; ++writer) {
+      PartitionSyncs w(max_runs, writer);
+      read(w, topic);
+      if (writer > 1) u = std::max<int64_t>(0, highest + 1 - static_cast<int64_t>(rng() % 6));
+      const int steps = 50 + static_cast<int>(rng() % 100);
+      for (int i = 0; i < steps || u <= highest; ++i) {
+        if (u > highest && rng() % 15 == 0) {
+          const int64_t gap = 1 + static_cast<int64_t>(rng() % 3);
+          for (int64_t g = 0; g < gap; ++g) gaps.insert(u + g);
+          u += gap;
+        }
+        while (gaps.count(u) != 0) ++u;
+        const auto d = static_cast<int64_t>(target.size());
+        w.record(u, d);
+        everything.record(u, d);
+        target.push_back(u);
+        highest = std::max(highest, u);
+        ++u;
+        if (rng() % 10 == 0) write(w, rng() % 2 == 0, topic);
+      }
+      if (clean) {
+        w.set_owned(true);
+        w.set_owned(false);
+        write(w, false, topic);
+      }
+    }
+    PartitionSyncs reader(max_runs, 999);
+    read(reader, topic);
+    std::map<int64_t, int64_t> last_copy;
+    for (size_t d = 0; d < target.size(); ++d) last_copy[target[d]] = static_cast<int64_t>(d);
+    for (int64_t committed = 0; committed <= highest + 2; ++committed) {
+      auto t = reader.translate(committed);
+      if (clean && max_runs == 4096) {
+        ASSERT_EQ(t, everything.translate(committed))
+            << "round " << round << ": committed " << committed;
+      }
+      if (!t) continue;
+      for (auto it = last_copy.lower_bound(committed); it != last_copy.end(); ++it) {
+        ASSERT_GE(it->second, *t) << "round " << round << ": committed " << committed << " -> "
+                                  << *t << " skips source record " << it->first;
+      }
+    }
+  }
+}
+
+TEST(OffsetSyncs, RunIdsRoundTrip) {
+  const RunId id{0x0102030405060708ULL, 42};
+  const std::string bytes = encode_run(id);
+  ASSERT_EQ(bytes.size(), 16u);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0x01);
+  EXPECT_EQ(decode_run(bytes.data(), bytes.size()), id);
+  EXPECT_FALSE(decode_run(bytes.data(), 15));
+  EXPECT_FALSE(decode_run(nullptr, 0));
+}
+
 TEST(OffsetSyncStore, PartitionsAreIndependentAndHandlesStable) {
   OffsetSyncStore store;
   auto& a = store.partition("orders", 0);
@@ -119,6 +267,14 @@ TEST(OffsetSyncStore, PartitionsAreIndependentAndHandlesStable) {
   EXPECT_EQ(store.translate("orders", 1, 6), 101);
   EXPECT_FALSE(store.translate("orders", 2, 6));
   EXPECT_FALSE(store.translate("payments", 0, 6));
+  EXPECT_NE(store.writer(), 0u);
+  EXPECT_FALSE(store.owned("orders", 0));
+  a.set_owned(true);
+  EXPECT_TRUE(store.owned("orders", 0));
+  a.record(6, 1);
+  auto syncs = store.take_syncs(true);
+  ASSERT_EQ(syncs.size(), 3u) << "orders-0: start and newest pair; orders-1: start";
+  EXPECT_EQ(syncs[0].run.writer, store.writer());
 }
 
 }  // namespace

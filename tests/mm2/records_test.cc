@@ -52,6 +52,22 @@ TEST(Records, MalformedInputDecodesToNothing) {
 TEST(Records, TopicNames) {
   EXPECT_EQ(kHeartbeatsTopic, "heartbeats");
   EXPECT_EQ(checkpoints_topic("primary"), "primary.checkpoints.internal");
+  EXPECT_EQ(checkpoints_topic("primary", "_"), "primary_checkpoints_internal");
+  // MirrorSourceConfig.offsetSyncsTopic() with offset-syncs.topic.location = target names the topic
+  // after the source alias; DefaultReplicationPolicy.offsetSyncsTopic adds prefix and suffix.
+  EXPECT_EQ(offset_syncs_topic("primary"), "mm2-offset-syncs.primary.internal");
+  EXPECT_EQ(offset_syncs_topic("primary", "_"), "mm2-offset-syncs_primary_internal");
+}
+
+TEST(Records, OffsetSyncIsTopicPartitionKeyAndTwoInt64s) {
+  // connect-mirror's OffsetSync: key {topic: STRING, partition: INT32}, value {upstreamOffset:
+  // INT64, offset: INT64}, no version header.
+  auto r = encode(OffsetSync{"orders", 3, 0x0102, 0x0a0b});
+  EXPECT_EQ(r.key, bytes({0, 6, 'o', 'r', 'd', 'e', 'r', 's', 0, 0, 0, 3}));
+  EXPECT_EQ(r.value, bytes({0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0x0a, 0x0b}));
+  EXPECT_EQ(decode_offset_sync(r.key, r.value), (OffsetSync{"orders", 3, 0x0102, 0x0a0b}));
+  EXPECT_FALSE(decode_offset_sync(r.key, r.value.substr(0, 15)));
+  EXPECT_FALSE(decode_offset_sync(r.key, r.value + "x"));
 }
 
 }  // namespace
