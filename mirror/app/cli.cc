@@ -28,12 +28,14 @@ constexpr const char* kUsageText =
     "usage:\n"
     "  mirror run      --config FILE [--flows PATH]... [--availability-zone AZ] [--http-listen "
     "HOST:PORT]\n"
+    "                  [--instance-id ID]\n"
     "  mirror validate --config FILE [--flows PATH]...\n"
     "  mirror az       [--config FILE]\n"
     "  mirror demo     [--duration SECONDS]\n"
     "  mirror --version | --help\n"
     "\n"
     "  --flows PATH        a flow file or a directory of *.yaml files; repeatable\n"
+    "  --instance-id ID    overrides node.instance_id (static consumer group membership)\n"
     "  --log-level LEVEL   debug | info | warn | error (default info)\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 invalid configuration, 3 AZ unresolved (az), 4 runtime failure\n";
@@ -133,7 +135,7 @@ int cmd_run(const std::vector<std::string>& args) {
   desc.add_options()("config", po::value<std::string>()->required())(
       "flows", po::value<std::vector<std::string>>()->composing())(
       "availability-zone", po::value<std::string>())("http-listen", po::value<std::string>())(
-      "log-level", po::value<std::string>());
+      "instance-id", po::value<std::string>())("log-level", po::value<std::string>());
   auto vm = parse(desc, args);
   if (!vm) return kUsage;
   if (!apply_log_level(*vm)) return usage_error("bad --log-level");
@@ -145,6 +147,12 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   auto spec = load_or_report((*vm)["config"].as<std::string>(), flow_paths(*vm));
   if (!spec) return kInvalidConfig;
+  if (vm->count("instance-id") != 0) {
+    spec->node.instance_id = (*vm)["instance-id"].as<std::string>();
+    if (auto problem = config::instance_id_problem(spec->node.instance_id)) {
+      return usage_error("--instance-id: " + *problem);
+    }
+  }
   std::string listen = spec->http.listen;
   if (vm->count("http-listen") != 0) {
     listen = (*vm)["http-listen"].as<std::string>();

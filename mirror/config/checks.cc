@@ -117,6 +117,19 @@ Check<std::string> cluster_name() {
           }};
 }
 
+Check<std::string> instance_id() {
+  return {"empty, or `[A-Za-z0-9][A-Za-z0-9._-]*`, at most 200 characters",
+          [](const std::string& text) -> std::optional<std::string> {
+            if (text.empty()) return std::nullopt;
+            if (!is_name(text)) {
+              return "an instance id is letters, digits, '.', '_' and '-', starting with a letter "
+                     "or digit (a pod name is one)";
+            }
+            if (text.size() > 200) return "an instance id has at most 200 characters";
+            return std::nullopt;
+          }};
+}
+
 Check<std::string> availability_zone() {
   return {
       "`auto`, or a zone name `[A-Za-z0-9][A-Za-z0-9._-]*`",

@@ -10,6 +10,7 @@
 #include <map>
 #include <tuple>
 
+#include "mirror/config/checks.h"
 #include "mirror/config/parse.h"
 #include "mirror/config/properties.h"
 #include "mirror/config/reader.h"
@@ -218,6 +219,10 @@ std::string display_value(const std::set<std::string>& secret_properties, const 
                           const std::string& value) {
   if (secret_properties.contains(key) || is_secret_property_name(key)) return "***";
   return value;
+}
+
+std::optional<std::string> instance_id_problem(const std::string& text) {
+  return checks::instance_id().problem(text);
 }
 
 }  // namespace mirror::config

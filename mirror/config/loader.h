@@ -53,4 +53,7 @@ std::string display_value(const std::set<std::string>& secret_properties, const 
 // docs/configuration.md holds this text verbatim; a unit test keeps the two in step.
 std::string reference_markdown();
 
+// What is wrong with `text` as node.instance_id (for `mirror run --instance-id`), or nothing.
+std::optional<std::string> instance_id_problem(const std::string& text);
+
 }  // namespace mirror::config

@@ -33,6 +33,9 @@ const std::vector<ManagedProperty>& managed_properties() {
        "mirror sets it to the node's availability zone ('node.availability_zone'); switch it off "
        "per flow with 'follower_fetching_enabled: false'"},
       {"group.id", {}, "mirror derives the consumer group from the flow's 'name'"},
+      {"group.instance.id",
+       {},
+       "set 'node.instance_id' (static membership; 'static_membership_enabled' per flow)"},
       {"enable.auto.commit",
        {},
        "mirror commits a source offset only after the target acknowledged the records before it"},

@@ -20,6 +20,14 @@ const Table<NodeSpec>& node_settings() {
            "Where `auto` looks for the AZ, in this order; the first source that answers wins. "
            "Each source at most once.",
            /*unique=*/true),
+      text("instance_id", &NodeSpec::instance_id, checks::instance_id(),
+           "A name for this process that stays the same across its restarts and differs from every "
+           "other instance running the same flows (the Helm chart uses the pod name of a "
+           "StatefulSet). With it, flows join their consumer groups as static members "
+           "(`group.instance.id`): a restarted instance gets its own partitions back without a "
+           "rebalance, and a stopped one keeps them until its session times out "
+           "(`session.timeout.ms`, 30 s for static members by default). Empty: dynamic members. "
+           "`mirror run --instance-id` overrides it."),
   };
   return table;
 }
@@ -69,6 +77,10 @@ const Table<FlowSpec>& flow_settings() {
       boolean("follower_fetching_enabled", &FlowSpec::follower_fetching_enabled,
               "Send the node's AZ as `client.rack` so a rack-aware source serves reads from a "
               "replica in the same AZ (KIP-392). `false`: read from partition leaders."),
+      boolean("static_membership_enabled", &FlowSpec::static_membership_enabled,
+              "With `node.instance_id` set, join the flow's consumer group as a static member "
+              "(`group.instance.id`). `false`: a dynamic member, whose partitions move at once "
+              "when it stops."),
       choice("replication_policy", &FlowSpec::replication_policy,
              {{"default", Policy::Default}, {"identity", Policy::Identity}},
              "Target topic naming: `default` prefixes the source cluster name "

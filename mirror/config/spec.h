@@ -41,6 +41,7 @@ struct FlowSpec {
   std::vector<std::string> topics{".*"};
   std::vector<std::string> topics_exclude{".*[-.]internal", ".*\\.replica", "__.*"};
   bool follower_fetching_enabled = true;
+  bool static_membership_enabled = true;  // effective with node.instance_id
   ReplicationPolicy replication_policy = ReplicationPolicy::Default;
   std::string replication_policy_separator = ".";
   int replication_factor = -1;
@@ -67,6 +68,7 @@ struct NodeSpec {
   std::string availability_zone = "auto";  // "auto" or a literal AZ
   std::vector<std::string> availability_zone_sources{"env", "file", "kubernetes",
                                                      "aws", "gcp",  "azure"};
+  std::string instance_id;  // stable name of this process among the flow's instances; "" = none
 };
 
 struct HttpSpec {

@@ -48,6 +48,8 @@ struct FlowContext {
   std::optional<std::string> node_rack;
   // What the consumer sends as client.rack: node_rack when follower fetching is on, else nothing.
   std::optional<std::string> client_rack;
+  // The consumer's group.instance.id: node.instance_id when static membership is on, else nothing.
+  std::optional<std::string> group_instance_id;
   metrics::Metrics* metrics = nullptr;
   Tuning tuning;
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
@@ -56,7 +58,8 @@ struct FlowContext {
   kafka::ClientProperties client(kafka::ClientRole role) const {
     const bool source_side =
         role == kafka::ClientRole::SourceConsumer || role == kafka::ClientRole::SourceControl;
-    kafka::ClientSettings settings{client_rack, tuning.stats_interval, tuning.metadata_timeout};
+    kafka::ClientSettings settings{client_rack, tuning.stats_interval, tuning.metadata_timeout,
+                                   group_instance_id};
     return kafka::client_properties(role, source_side ? source : target, spec, settings);
   }
 };

@@ -56,13 +56,14 @@ size_t ProblemLog::open() const {
 // Control
 
 Control::Control(const FlowContext& context, metrics::FlowProbe& probe,
-                 const mm2::OffsetSyncStore* offset_syncs)
+                 mm2::OffsetSyncStore* offset_syncs)
     : ctx_(context), probe_(probe), offset_syncs_(offset_syncs), problems_("control", probe) {
   const auto& spec = ctx_.spec;
   const auto& t = ctx_.tuning;
   connect_job_ = {"connect", t.retry_backoff_max, {}, {}, true};
   topics_job_ = {"topics", seconds(spec.refresh_topics_interval_seconds), {}, {}, true};
-  const bool internal = spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled;
+  const bool internal = spec.emit_heartbeats_enabled || spec.emit_checkpoints_enabled ||
+                        (spec.sync_group_offsets_enabled && offset_syncs != nullptr);
   internal_topics_job_ = {"internal_topics", seconds(60), {}, {}, internal};  // until created
   heartbeat_job_ = {"heartbeat",
                     seconds(spec.emit_heartbeats_interval_seconds),
@@ -150,6 +151,11 @@ Status Control::connect() {
                       rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int, const char*, void*) {});
                     });
   if (!source.ok()) return source.error();
+  if (duties_ && !duties_->read_back_partitions().empty()) {
+    auto reader = kafka::TopicReader::create(ctx_.client(kafka::ClientRole::TargetReader));
+    if (!reader.ok()) return reader.error();
+    reader_ = std::move(reader.value());
+  }
   producer_ = std::move(producer.value());
   source_client_ = std::move(source.value());
   auto admin = [this](rd_kafka_t* rk, const std::string& cluster) {
@@ -163,8 +169,17 @@ Status Control::connect() {
 void Control::disconnect() {
   source_admin_.reset();
   target_admin_.reset();
+  reader_.reset();
+  reading_ = false;
+  if (producer_ && duties_ && !internal_topics_job_.enabled) {
+    // What the flow's last deliveries taught (its partitions were revoked on the way out).
+    if (auto st = duties_->write_syncs(*producer_, true); !st.ok()) {
+      log::warn("control", ctx_.spec.name, ": on shutdown: ", st.error().message);
+    }
+  }
   if (producer_) {
     // Heartbeats and checkpoints still queued are best effort: the next start writes them again.
+    // Offset syncs too: a sync lost makes translation after a failover more conservative.
     (void)producer_->flush(
         kafka::deadline_in(std::min(ctx_.tuning.metadata_timeout, milliseconds(2000))));
   }
@@ -230,7 +245,14 @@ void Control::run_duty(Job& job) {
     const auto now = Clock::now();
     const bool emit = checkpoint_job_.enabled && now >= checkpoint_job_.next;
     const bool sync = group_sync_job_.enabled && now >= group_sync_job_.next;
-    auto result = duties_->checkpoint_round(emit, sync, *source_admin_, *target_admin_, *producer_);
+    mm2::Duties::RoundResult result;
+    if (!read_back_to_end()) {
+      // Partitions that moved here translate from what their previous owners wrote.
+      result.checkpoints = make_error("the offset syncs topic is not read to its end yet");
+      result.group_sync = result.checkpoints;
+    } else {
+      result = duties_->checkpoint_round(emit, sync, *source_admin_, *target_admin_, *producer_);
+    }
     if (emit) {
       problems_.report("checkpoint", ErrorKind::Checkpoint, result.checkpoints);
       schedule(checkpoint_job_, result.checkpoints.ok(), Clock::now());
@@ -245,6 +267,39 @@ void Control::run_duty(Job& job) {
   // A queued heartbeat is not a working one: its delivery report says (on_delivery).
   if (&job != &heartbeat_job_ || !st.ok()) problems_.report(job.name, kind, st);
   schedule(job, st.ok(), Clock::now());
+}
+
+void Control::run_syncs(Clock::time_point now) {
+  if (reader_ && !reading_) {
+    auto st = reader_->assign(duties_->read_back_partitions());
+    problems_.report("offset_syncs_read", ErrorKind::OffsetSync, st);
+    reading_ = st.ok();
+  }
+  const bool latest = now >= next_latest_;
+  if (latest) next_latest_ = now + ctx_.tuning.commit_interval;
+  problems_.report("offset_syncs", ErrorKind::OffsetSync, duties_->write_syncs(*producer_, latest));
+  if (!reading_) return;
+  auto read = reader_->poll(milliseconds(0), 10000, [this](const kafka::TopicReader::Message& m) {
+    duties_->read_back(m.topic, m.key, m.value, m.raw);
+  });
+  problems_.report("offset_syncs_read", ErrorKind::OffsetSync,
+                   read.ok() ? Status() : Status(read.error()));
+}
+
+bool Control::read_back_to_end() {
+  if (!reader_) return true;
+  if (!reading_) return false;
+  const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
+  while (!stop_.load()) {
+    auto done = reader_->caught_up(deadline);
+    if (!done.ok()) return false;
+    if (*done) return true;
+    if (kafka::remaining_ms(deadline) <= 0) return false;
+    (void)reader_->poll(milliseconds(100), 10000, [this](const kafka::TopicReader::Message& m) {
+      duties_->read_back(m.topic, m.key, m.value, m.raw);
+    });
+  }
+  return false;
 }
 
 void Control::run() {
@@ -290,6 +345,7 @@ void Control::run() {
           if (heartbeat_job_.enabled && Clock::now() >= heartbeat_job_.next) {
             run_duty(heartbeat_job_);
           }
+          run_syncs(Clock::now());
           const auto at = Clock::now();
           if ((checkpoint_job_.enabled && at >= checkpoint_job_.next) ||
               (group_sync_job_.enabled && at >= group_sync_job_.next)) {

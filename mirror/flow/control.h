@@ -3,7 +3,10 @@
 //   - topics (every refresh_topics_interval_seconds, and soon after wake()): source metadata and
 //     racks, target topic creation and growth, topic config sync (topics/syncer.h); each
 //     successful round publishes an immutable routing snapshot for the record thread;
-//   - heartbeats, checkpoints and group offset sync (mm2/duties.h), with their internal topics.
+//   - heartbeats, checkpoints and group offset sync (mm2/duties.h), with their internal topics;
+//   - the offset syncs: written every tick (each partition's newest pair every commit interval, and
+//     all that is left when the flow stops), and read back all along, from every instance; a
+//     checkpoint round starts only once the reader has caught up with the topic.
 // Each job retries with exponential backoff (tuning retry_backoff_min..max, capped at its own
 // interval) and never gives up while the flow runs; connecting its clients is retried the same way.
 // Problems are counted every time (errors_total) and logged when they appear, change or end.
@@ -26,6 +29,7 @@
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/consumer.h"
 #include "mirror/kafka/producer.h"
+#include "mirror/kafka/reader.h"
 #include "mirror/metrics/flow_probe.h"
 #include "mirror/metrics/problems.h"
 #include "mirror/mm2/duties.h"
@@ -56,7 +60,7 @@ class Control final : kafka::ProducerEvents {
  public:
   // `probe` and `offset_syncs` (may be null) must outlive this object.
   Control(const FlowContext& context, metrics::FlowProbe& probe,
-          const mm2::OffsetSyncStore* offset_syncs);
+          mm2::OffsetSyncStore* offset_syncs);
   ~Control();
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
@@ -92,6 +96,8 @@ class Control final : kafka::ProducerEvents {
   void disconnect();
   void run_topics();
   void run_duty(Job& job);
+  void run_syncs(Clock::time_point now);  // write and read back offset syncs
+  bool read_back_to_end();                // before a checkpoint round
   // Schedules the job's next run: its interval after a success, the next backoff step after a
   // failure.
   void schedule(Job& job, bool ok, Clock::time_point now);
@@ -101,7 +107,7 @@ class Control final : kafka::ProducerEvents {
 
   const FlowContext& ctx_;
   metrics::FlowProbe& probe_;
-  const mm2::OffsetSyncStore* offset_syncs_;
+  mm2::OffsetSyncStore* offset_syncs_;
   ProblemLog problems_;
   std::optional<topics::TopicSyncer> syncer_;
   std::unique_ptr<mm2::Duties> duties_;
@@ -112,6 +118,7 @@ class Control final : kafka::ProducerEvents {
   Job checkpoint_job_;
   Job group_sync_job_;
   Job internal_topics_job_;
+  Clock::time_point next_latest_{};  // when each partition's newest offset sync is written next
 
   mutable std::mutex mutex_;  // guards routing_, health_
   std::shared_ptr<const topics::Routing> routing_;
@@ -129,7 +136,9 @@ class Control final : kafka::ProducerEvents {
   kafka::HandlePtr source_client_;                   // source: metadata, admin
   std::unique_ptr<kafka::ClusterAdmin> source_admin_;
   std::unique_ptr<kafka::ClusterAdmin> target_admin_;
-  std::thread thread_;  // last: joined before anything it uses goes
+  std::unique_ptr<kafka::TopicReader> reader_;  // target: offset syncs, checkpoints read back
+  bool reading_ = false;                        // reader_ assigned (the topics exist)
+  std::thread thread_;                          // last: joined before anything it uses goes
 };
 
 }  // namespace mirror::flow

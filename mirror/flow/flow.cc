@@ -65,7 +65,9 @@ void Flow::start() {
 
 void Flow::request_stop() {
   stop_.store(true);
-  control_.request_stop();
+  // The control thread stops after the record thread (run()): it writes the offset syncs of the
+  // last deliveries.
+  if (!thread_.joinable()) control_.request_stop();
   std::lock_guard lock(wait_mutex_);
   wait_cv_.notify_all();
 }
@@ -121,6 +123,7 @@ void Flow::run() {
     if (!sleep_unless_stopped(backoff)) break;
     backoff = std::min(backoff * 2, t.retry_backoff_max);
   }
+  control_.request_stop();
   board_.set_state(State::Stopped);
   log::info("flow", name(), ": stopped");
 }

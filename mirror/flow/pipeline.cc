@@ -72,7 +72,14 @@ Pipeline::Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStor
       offset_syncs_(offset_syncs),
       replicated_(replicated != nullptr ? *replicated : own_counts_) {}
 
-Pipeline::~Pipeline() = default;
+Pipeline::~Pipeline() {
+  // A session that ends owns nothing (whatever the consumer said on the way out).
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic->partitions) {
+      if (p && p->syncs != nullptr) p->syncs->set_owned(false);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Routes and assignment
@@ -135,7 +142,10 @@ void Pipeline::assign(const std::vector<kafka::TopicPartition>& partitions, Cloc
     p.assigned_at = now;
     p.series = &probe_.add_partition(tp.topic, tp.partition);
     p.replicated = &replicated_[tp];
-    if (offset_syncs_ != nullptr) p.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
+    if (offset_syncs_ != nullptr) {
+      p.syncs = &offset_syncs_->partition(tp.topic, tp.partition);
+      p.syncs->set_owned(true);  // checkpointed by this process while assigned here
+    }
     if (backpressure_paused_) p.reasons |= kBackpressure;
     if (!t->route) hold(p, Hold::Unrouted, now);
     p.queued_dirty = true;
@@ -154,6 +164,7 @@ void Pipeline::revoke(const std::vector<kafka::TopicPartition>& partitions) {
     erase_value(ready_, p);
     erase_value(held_, p);
     erase_value(dirty_, p);
+    if (p->syncs != nullptr) p->syncs->set_owned(false);
     probe_.remove_partition(tp.topic, tp.partition);
     t.partitions[static_cast<size_t>(tp.partition)].reset();
   }

@@ -23,7 +23,8 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           {"partition.assignment.strategy", "cooperative-sticky"},
           // A killed instance's partitions move on (or come back to its restart) within ~10 s,
           // not librdkafka's 45 s; heartbeats come from librdkafka's own thread, not our polls.
-          {"session.timeout.ms", "10000"},
+          // A static member's partitions wait for its restart: long enough for a pod to roll.
+          {"session.timeout.ms", settings.group_instance_id ? "30000" : "10000"},
           {"queued.max.messages.kbytes", "32768"},
           // When that prefetch queue is full, librdkafka waits this long before fetching the
           // partition again (default 1000 ms): at full speed the 32 MiB queue drains in well
@@ -51,6 +52,8 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           {"message.timeout.ms", std::to_string(settings.control_timeout.count())},
           {"log.connection.close", "false"},
       };
+    case ClientRole::TargetReader:
+      return {{"client.id", prefix + "-control"}, {"log.connection.close", "false"}};
   }
   return {};
 }
@@ -66,6 +69,7 @@ Properties owned(ClientRole role, const config::ClusterSpec& cluster, const conf
       out["enable.auto.offset.store"] = "false";
       out["statistics.interval.ms"] = std::to_string(settings.statistics_interval.count());
       if (settings.client_rack) out["client.rack"] = *settings.client_rack;
+      if (settings.group_instance_id) out["group.instance.id"] = *settings.group_instance_id;
       break;
     case ClientRole::TargetProducer:
       out["enable.idempotence"] = "true";
@@ -75,6 +79,14 @@ Properties owned(ClientRole role, const config::ClusterSpec& cluster, const conf
       break;
     case ClientRole::TargetControl:
       out["acks"] = "all";
+      break;
+    case ClientRole::TargetReader:
+      // assign() needs a group; it is never joined and nothing is committed.
+      out["group.id"] = group_id(flow) + "-control";
+      out["enable.auto.commit"] = "false";
+      out["enable.auto.offset.store"] = "false";
+      out["enable.partition.eof"] = "true";
+      out["auto.offset.reset"] = "earliest";
       break;
   }
   return out;
@@ -102,6 +114,8 @@ const char* to_string(ClientRole role) {
       return "source control client";
     case ClientRole::TargetControl:
       return "target control client";
+    case ClientRole::TargetReader:
+      return "target reader";
   }
   return "client";
 }
@@ -118,7 +132,7 @@ ClientProperties client_properties(ClientRole role, const config::ClusterSpec& c
   apply(out, cluster.properties, cluster.secret_properties, cluster.property_locations);
   if (is_source(role)) {
     apply(out, flow.consumer, flow.secret_properties, flow.consumer_locations);
-  } else {
+  } else if (role != ClientRole::TargetReader) {
     apply(out, flow.producer, flow.secret_properties, flow.producer_locations);
   }
   for (auto& [key, value] : owned(role, cluster, flow, settings)) {

@@ -3,7 +3,7 @@
 // connecting). Layers, later wins:
 //   1. mirror's defaults for the client's role (tuning a user may change),
 //   2. the cluster's `properties` (security, TLS, SASL, ...),
-//   3. the flow's `consumer:` (source clients) or `producer:` (target clients) overrides,
+//   3. the flow's `consumer:` (source clients) or `producer:` (target producers) overrides,
 //   4. what mirror owns: bootstrap.servers, the consumer group, commits, client.rack, statistics,
 //      idempotence and acks (config/properties.h refuses these in layers 2 and 3).
 #pragma once
@@ -26,7 +26,8 @@ enum class ClientRole {
   SourceConsumer,  // the record path's consumer, in group mirror-<flow>
   TargetProducer,  // the record path's producer
   SourceControl,   // the control thread's source client: metadata, admin, group offsets
-  TargetControl,   // the control thread's target client: admin, heartbeats, checkpoints
+  TargetControl,   // the control thread's target client: admin, heartbeats, checkpoints, syncs
+  TargetReader,    // the control thread's reader of the offset-syncs and checkpoints topics
 };
 
 const char* to_string(ClientRole role);  // "source consumer", "target producer", ...
@@ -36,6 +37,7 @@ struct ClientSettings {
   std::optional<std::string> client_rack;               // SourceConsumer only
   std::chrono::milliseconds statistics_interval{1000};  // SourceConsumer only
   std::chrono::milliseconds control_timeout{10000};     // TargetControl's message.timeout.ms
+  std::optional<std::string> group_instance_id;         // SourceConsumer: a static member
 };
 
 struct ClientProperties {

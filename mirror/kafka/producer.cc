@@ -85,13 +85,21 @@ TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& reco
 
 TargetProducer::SendResult TargetProducer::send(Topic& topic, int32_t partition,
                                                 std::string_view key, std::string_view value,
-                                                int64_t tag) {
+                                                int64_t tag, std::string_view header_name,
+                                                std::string_view header_value) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (!header_name.empty()) {
+    headers = rd_kafka_headers_new(1);
+    rd_kafka_header_add(headers, header_name.data(), static_cast<ssize_t>(header_name.size()),
+                        header_value.data(), static_cast<ssize_t>(header_value.size()));
+  }
   const auto err = rd_kafka_producev(
       handle_.get(), RD_KAFKA_V_RKT(topic.handle()),
       RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_HEADERS(headers),
       RD_KAFKA_V_OPAQUE(as_opaque(tag)), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) rd_kafka_headers_destroy(headers);
   return outcome_of(err);
 }
 

@@ -64,9 +64,11 @@ class TargetProducer {
   };
   // A source record to the same partition of `topic`.
   SendResult send(Topic& topic, const Record& record);
-  // A record of mirror's own (heartbeat, checkpoint) to partition `partition` (-1: any).
+  // A record of mirror's own (heartbeat, checkpoint, offset sync) to partition `partition` (-1:
+  // any), with one header when `header_name` is not empty.
   SendResult send(Topic& topic, int32_t partition, std::string_view key, std::string_view value,
-                  int64_t tag);
+                  int64_t tag, std::string_view header_name = {},
+                  std::string_view header_value = {});
 
   // Asks for the topic's metadata without waiting; the answer updates what send() knows (a
   // partition added on the target is then known).

@@ -23,6 +23,7 @@ enum class ErrorKind {
   Checkpoint,        // groups or offsets not read, checkpoints not acknowledged
   GroupSync,         // a target group could not be described or committed
   StuckFetch,        // a partition stayed on a follower that is down (flow/fetch_watch.h)
+  OffsetSync,        // offset syncs not written to, or not read back from, the target
 };
 
 inline const char* to_string(ErrorKind kind) {
@@ -57,6 +58,8 @@ inline const char* to_string(ErrorKind kind) {
       return "group_sync";
     case ErrorKind::StuckFetch:
       return "stuck_fetch";
+    case ErrorKind::OffsetSync:
+      return "offset_sync";
   }
   return "unknown";
 }

@@ -60,6 +60,7 @@ Result<RoundReport> Checkpointer::translate(kafka::ClusterAdmin& source,
     for (const auto& [tp, committed] : *offsets) {
       const auto& [topic, partition] = tp;
       if (committed.offset < 0) continue;
+      if (!store_.owned(topic, partition)) continue;  // another instance's to checkpoint
       auto downstream = store_.translate(topic, partition, committed.offset);
       if (!downstream) continue;  // not replicated by this flow, or not yet translatable
       t.checkpoints.push_back(Checkpoint{group, naming_.target_topic(topic), partition,

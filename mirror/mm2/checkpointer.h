@@ -45,7 +45,8 @@ class Checkpointer {
       : naming_(std::move(naming)), filter_(std::move(filter)), store_(store) {}
 
   // Lists the source's groups, reads the committed offsets of the matching ones and translates
-  // those of partitions this flow replicates. Fails only when the groups cannot be listed.
+  // those of partitions this flow replicates and this process owns. Fails only when the groups
+  // cannot be listed.
   Result<RoundReport> translate(kafka::ClusterAdmin& source, kafka::Deadline deadline) const;
 
   struct SyncReport {

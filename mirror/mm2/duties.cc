@@ -46,12 +46,13 @@ bool Duties::wanted(const config::FlowSpec& spec) {
 Result<std::unique_ptr<Duties>> Duties::make(const config::FlowSpec& spec,
                                              const std::string& source_cluster,
                                              const std::string& target_cluster,
-                                             const OffsetSyncStore* offset_syncs,
+                                             OffsetSyncStore* offset_syncs,
                                              metrics::FlowProbe& probe,
                                              std::chrono::milliseconds timeout) {
   std::unique_ptr<Duties> duties(new Duties(spec, source_cluster, target_cluster, probe, timeout));
   if ((spec.emit_checkpoints_enabled || spec.sync_group_offsets_enabled) &&
       offset_syncs != nullptr) {
+    duties->offset_syncs_ = offset_syncs;
     auto groups = GroupFilter::make(spec.groups, spec.groups_exclude, "mirror-" + spec.name);
     if (!groups.ok()) return groups.error();
     topics::NamingPolicy naming(spec.replication_policy, source_cluster, target_cluster,
@@ -70,6 +71,9 @@ Status Duties::ensure_topics(kafka::ClusterAdmin& target) {
   }
   if (spec_.emit_checkpoints_enabled) {
     topics.push_back({checkpoints_topic(source_cluster_), 1, spec_.replication_factor, compact});
+  }
+  if (offset_syncs_ != nullptr) {
+    topics.push_back({offset_syncs_topic(source_cluster_), 1, spec_.replication_factor, compact});
   }
   auto failures = target.create_topics(topics, kafka::deadline_in(timeout_));
   if (!failures.ok()) {
@@ -112,11 +116,23 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
   }
   // Only what changed since it was last acknowledged: the topic is compacted, the latest per
   // (group, partition) is what counts.
+  // Never below the last one while the group's source offset did not go back: a partition that
+  // just moved here may translate more conservatively until its syncs are all read back.
   std::vector<Checkpoint> changed;
+  held_back_ = 0;
   for (const auto& g : emit ? round->groups : std::vector<GroupTranslation>{}) {
     for (const auto& c : g.checkpoints) {
       auto it = emitted_.find({c.group, {c.topic, c.partition}});
-      if (it == emitted_.end() || !(it->second == c)) changed.push_back(c);
+      if (it == emitted_.end()) {
+        changed.push_back(c);
+      } else if (it->second == c) {
+        continue;
+      } else if (c.downstream_offset < it->second.downstream_offset &&
+                 c.upstream_offset >= it->second.upstream_offset) {
+        ++held_back_;
+      } else {
+        changed.push_back(c);
+      }
     }
   }
   const std::string topic = checkpoints_topic(source_cluster_);
@@ -151,6 +167,59 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
   return result;
 }
 
+Status Duties::write_syncs(kafka::TargetProducer& producer, bool latest) {
+  if (offset_syncs_ == nullptr) return {};
+  const std::string topic = offset_syncs_topic(source_cluster_);
+  Status produced;
+  for (const auto& s : offset_syncs_->take_syncs(latest)) {
+    const auto record = encode(OffsetSync{s.topic, s.partition, s.upstream, s.downstream});
+    auto& handle = producer.topic(topic, nullptr);
+    auto sent = producer.send(handle, 0, record.key, record.value, kOffsetSyncTag, kRunHeader,
+                              encode_run(s.run));
+    if (sent.outcome != kafka::TargetProducer::Outcome::Sent && produced.ok()) {
+      // Lost for the topic (translation after a failover is then more conservative, never
+      // wrong); this process still knows it.
+      produced = make_error("produce to " + topic + ": " + std::string(sent.reason), sent.error);
+    }
+  }
+  if (produced.ok() && syncs_failed_ > 0) {
+    produced = make_error(std::to_string(syncs_failed_) + " offset sync(s) not acknowledged by '" +
+                          target_cluster_ + "'");
+  }
+  syncs_failed_ = 0;
+  return produced;
+}
+
+std::vector<kafka::TopicPartition> Duties::read_back_partitions() const {
+  std::vector<kafka::TopicPartition> out;
+  if (offset_syncs_ != nullptr) out.push_back({offset_syncs_topic(source_cluster_), 0});
+  if (offset_syncs_ != nullptr && spec_.emit_checkpoints_enabled) {
+    out.push_back({checkpoints_topic(source_cluster_), 0});
+  }
+  return out;
+}
+
+void Duties::read_back(std::string_view topic, std::string_view key, std::string_view value,
+                       const rd_kafka_message_t* raw) {
+  if (offset_syncs_ == nullptr) return;
+  if (topic == offset_syncs_topic(source_cluster_)) {
+    auto sync = decode_offset_sync(key, value);
+    if (!sync) return;
+    std::optional<RunId> run;
+    rd_kafka_headers_t* headers = nullptr;
+    const void* data = nullptr;
+    size_t size = 0;
+    if (raw != nullptr && rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(headers, kRunHeader, &data, &size) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      run = decode_run(data, size);
+    }
+    offset_syncs_->load(sync->topic, sync->partition, run, sync->upstream_offset,
+                        sync->downstream_offset);
+  } else if (topic == checkpoints_topic(source_cluster_)) {
+    if (auto c = decode_checkpoint(key, value)) emitted_[{c->group, {c->topic, c->partition}}] = *c;
+  }
+}
+
 std::optional<Status> Duties::on_delivery(const kafka::Delivery& delivery) {
   if (delivery.tag == kHeartbeatTag) {
     if (delivery.ok()) {
@@ -160,6 +229,7 @@ std::optional<Status> Duties::on_delivery(const kafka::Delivery& delivery) {
     return Status(make_error("not acknowledged: " + std::string(delivery.reason), delivery.error));
   }
   if (delivery.tag == kCheckpointTag) ++(delivery.ok() ? checkpoints_acked_ : checkpoints_failed_);
+  if (delivery.tag == kOffsetSyncTag && !delivery.ok()) ++syncs_failed_;
   return std::nullopt;
 }
 

@@ -1,7 +1,14 @@
 // A flow's MirrorMaker 2 duties, run by its control thread (flow/control.h) on their schedules:
 // heartbeats into the target's `heartbeats` topic, checkpoints (translated consumer group offsets)
-// into `<source>.checkpoints.internal`, the commit of translated offsets to idle target groups, and
-// the creation of those two topics. The record path only feeds the OffsetSyncStore.
+// into `<source>.checkpoints.internal`, the commit of translated offsets to idle target groups, the
+// offset syncs that translation rests on into `mm2-offset-syncs.<source>.internal` (and read back
+// from it, from every instance of the flow), and the creation of those topics. The record path only
+// feeds the OffsetSyncStore.
+//
+// Several instances share a flow: each translates and checkpoints only the partitions its consumer
+// owns, from the syncs of whoever replicated them; and never writes a checkpoint below the last one
+// in the checkpoints topic (read back too) for the same group and partition unless the group's
+// source offset went back.
 //
 // Each call returns what went wrong (the control thread counts, logs and retries it); none throws.
 // Blocking calls are bounded by the timeout given at construction.
@@ -35,16 +42,17 @@ class Duties {
   static Result<std::unique_ptr<Duties>> make(const config::FlowSpec& spec,
                                               const std::string& source_cluster,
                                               const std::string& target_cluster,
-                                              const OffsetSyncStore* offset_syncs,
+                                              OffsetSyncStore* offset_syncs,
                                               metrics::FlowProbe& probe,
                                               std::chrono::milliseconds timeout);
 
   const config::FlowSpec& spec() const { return spec_; }
 
-  // The target's `heartbeats` and `<source>.checkpoints.internal`, compacted, one partition, as
-  // MM2 creates them; an existing topic is used as it is. When the target refuses the creation
-  // for lack of permission (or of the API), the topics are assumed to exist, as Kafka Connect
-  // does: an administrator may have created them. Done once; later calls return at once.
+  // The target's `heartbeats`, `<source>.checkpoints.internal` and
+  // `mm2-offset-syncs.<source>.internal`, compacted, one partition, as MM2 creates them; an
+  // existing topic is used as it is. When the target refuses the creation for lack of permission
+  // (or of the API), the topics are assumed to exist, as Kafka Connect does: an administrator may
+  // have created them. Done once; later calls return at once.
   Status ensure_topics(kafka::ClusterAdmin& target);
 
   // Queues one heartbeat; its acknowledgement comes to on_delivery.
@@ -59,6 +67,18 @@ class Duties {
   RoundResult checkpoint_round(bool emit, bool sync_groups, kafka::ClusterAdmin& source,
                                kafka::ClusterAdmin& target, kafka::TargetProducer& producer);
 
+  // Queues the offset syncs noted since the last call (with each partition's newest pair when
+  // `latest`); their acknowledgements come to on_delivery. Reports syncs the target refused since
+  // the last call.
+  Status write_syncs(kafka::TargetProducer& producer, bool latest);
+  // What the control thread reads back: the offset-syncs topic (when translating) and the
+  // checkpoints topic (when emitting).
+  std::vector<kafka::TopicPartition> read_back_partitions() const;
+  // A record read back from one of them.
+  void read_back(std::string_view topic, std::string_view key, std::string_view value,
+                 const rd_kafka_message_t* raw);
+  size_t checkpoints_held_back() const { return held_back_; }
+
   // A delivery report of a record this object queued: a heartbeat's outcome (to be reported), or
   // nothing (a checkpoint's, which its round counts; or a record of somebody else).
   std::optional<Status> on_delivery(const kafka::Delivery& delivery);
@@ -67,6 +87,7 @@ class Duties {
 
   static constexpr int64_t kHeartbeatTag = 1;
   static constexpr int64_t kCheckpointTag = 2;
+  static constexpr int64_t kOffsetSyncTag = 3;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -84,8 +105,12 @@ class Duties {
   std::string target_cluster_;
   metrics::FlowProbe& probe_;
   std::chrono::milliseconds timeout_;
+  OffsetSyncStore* offset_syncs_ = nullptr;
   std::optional<Checkpointer> checkpointer_;
+  // The last checkpoint per (group, target partition): acknowledged from here, or read back.
   std::map<std::pair<std::string, std::pair<std::string, int32_t>>, Checkpoint> emitted_;
+  size_t held_back_ = 0;  // checkpoints not written: below the last one
+  size_t syncs_failed_ = 0;
   std::optional<Clock::time_point> heartbeat_acked_;
   Clock::time_point started_;
   size_t checkpoints_acked_ = 0;

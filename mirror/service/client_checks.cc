@@ -15,8 +15,9 @@ std::vector<config::Diagnostic> client_property_problems(const config::ServiceSp
     auto source = spec.clusters.find(flow.source);
     auto target = spec.clusters.find(flow.target);
     if (source == spec.clusters.end() || target == spec.clusters.end()) continue;
-    for (ClientRole role : {ClientRole::SourceConsumer, ClientRole::SourceControl,
-                            ClientRole::TargetProducer, ClientRole::TargetControl}) {
+    for (ClientRole role :
+         {ClientRole::SourceConsumer, ClientRole::SourceControl, ClientRole::TargetProducer,
+          ClientRole::TargetControl, ClientRole::TargetReader}) {
       const bool source_side =
           role == ClientRole::SourceConsumer || role == ClientRole::SourceControl;
       const auto& cluster = source_side ? source->second : target->second;

@@ -18,6 +18,9 @@ flow::FlowContext make_flow_context(const config::ServiceSpec& spec, const confi
     if (!rack.empty()) ctx.node_rack = rack;
   }
   if (flow.follower_fetching_enabled) ctx.client_rack = ctx.node_rack;
+  if (flow.static_membership_enabled && !spec.node.instance_id.empty()) {
+    ctx.group_instance_id = spec.node.instance_id;
+  }
   ctx.metrics = metrics;
   ctx.tuning = options.tuning;
   ctx.admin_factory = options.admin_factory;

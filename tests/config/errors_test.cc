@@ -110,7 +110,7 @@ TEST_F(ConfigTest, UnknownNodeAndHttpKeys) {
   EXPECT_THAT(
       problems("node:\n  zone: a\nhttp:\n  port: 1\n"),
       ElementsAre("mirror.yaml:2:3: unknown key 'zone' in node (expected availability_zone, "
-                  "availability_zone_sources)",
+                  "availability_zone_sources, instance_id)",
                   "mirror.yaml:4:3: unknown key 'port' in http (expected listen)"));
 }
 
@@ -393,6 +393,15 @@ TEST_F(ConfigTest, AvailabilityZoneValues) {
   EXPECT_THAT(problems("node: {availability_zone: ''}\n"),
               ElementsAre("mirror.yaml:1:27: availability_zone: must be 'auto' or a zone name "
                           "such as use1-az1 (letters, digits, '.', '_', '-'), got ''"));
+}
+
+TEST_F(ConfigTest, InstanceIdValues) {
+  EXPECT_THAT(problems("node: {instance_id: mirror-0}\n"), IsEmpty());
+  EXPECT_THAT(problems("node: {instance_id: ''}\n"), IsEmpty()) << "empty: dynamic membership";
+  EXPECT_THAT(problems("node: {instance_id: 'pod 0'}\n"),
+              ElementsAre("mirror.yaml:1:21: instance_id: an instance id is letters, digits, '.', "
+                          "'_' and '-', starting with a letter or digit (a pod name is one), got "
+                          "'pod 0'"));
 }
 
 TEST_F(ConfigTest, HttpListenValues) {

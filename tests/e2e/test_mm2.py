@@ -455,10 +455,11 @@ class M5GroupFilters(Mm2Case):
 
 
 class M6CheckpointsAcrossRestart(Mm2Case):
-    """Checkpoints across a restart of the service (SIGTERM, so nothing is re-sent): the offset pairs
-    behind translation live in memory, so after the restart a group whose offset lies before where
-    replication resumed keeps its last checkpoint, which must stay where it was (never replaced by
-    one past it); a group offset in what was replicated after the restart translates exactly."""
+    """Checkpoints across a restart of the service (SIGTERM, so nothing is re-sent): the offset syncs
+    behind translation are read back from the target's offset-syncs topic, so after the restart a
+    lagging group whose offset moves within what the previous process replicated still translates
+    exactly (before the syncs were persisted its checkpoint froze there); a group offset in what was
+    replicated after the restart translates exactly too."""
 
     def test_checkpoints_across_restart(self):
         name, topic, tt, group = self.names("m6")
@@ -475,11 +476,15 @@ class M6CheckpointsAcrossRestart(Mm2Case):
         self.produce(SRC, topic, 200)  # 100 more per partition while it is down
         m.restart()
         self.wait_copied(topic, tt, pre, {0: 300, 1: 300})
-        # Partition 1 moves past where replication resumed (200); partition 0 stays at 50.
-        self.kt.group_commit(self.bootstraps[SRC], topic, group, {0: 0, 1: 130})
-        tr = self.wait_translation(group, tt, {0: pre[0] + 50, 1: pre[1] + 250}, timeout=60)
+        # Partition 1 moves past where replication resumed (200); partition 0, lagging, moves within
+        # what the process before the restart replicated (50 -> 100).
+        self.kt.group_commit(self.bootstraps[SRC], topic, group, {0: 50, 1: 130})
+        tr = self.wait_translation(group, tt, {0: pre[0] + 100, 1: pre[1] + 250}, timeout=60)
         log("m6: after the restart: %s" % tr)
-        self.kt.group_commit(self.bootstraps[SRC], topic, group, {0: 210, 1: 0})
+        syncs = self.kt.end_offsets_map(self.bootstraps[TGT], "mm2-offset-syncs.%s.internal" % SRC)
+        log("m6: offset syncs topic end offsets: %s" % syncs)
+        self.assertGreater(syncs.get(0, 0), 0, "offset syncs written to the target")
+        self.kt.group_commit(self.bootstraps[SRC], topic, group, {0: 160, 1: 0})
         tr = self.wait_translation(group, tt, {0: pre[0] + 260, 1: pre[1] + 250}, timeout=60)
         r = self.kt.read_from(self.bootstraps[SRC], topic, {0: 260, 1: 250}, self.bootstraps[TGT], tt, offsets=tr)
         self.assert_failover_reads(r, "consumer started at the translated offsets after the restart")

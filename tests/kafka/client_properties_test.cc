@@ -53,6 +53,34 @@ TEST_F(ClientPropertiesTest, TheControlProducerTakesTheFlowsProducerOverrides) {
   EXPECT_EQ(p.values.at("message.timeout.ms"), "10000") << "bounded like its other calls";
 }
 
+TEST_F(ClientPropertiesTest, AStaticMemberGetsItsInstanceIdAndALongerSessionTimeout) {
+  auto dynamic = client_properties(ClientRole::SourceConsumer, cluster, flow, {});
+  EXPECT_EQ(dynamic.values.count("group.instance.id"), 0u);
+  EXPECT_EQ(dynamic.values.at("session.timeout.ms"), "10000");
+  ClientSettings settings;
+  settings.group_instance_id = "mirror-1";
+  auto fixed = client_properties(ClientRole::SourceConsumer, cluster, flow, settings);
+  EXPECT_EQ(fixed.values.at("group.instance.id"), "mirror-1");
+  EXPECT_EQ(fixed.values.at("session.timeout.ms"), "30000") << "time for a pod to roll";
+  flow.consumer = {{"session.timeout.ms", "20000"}};
+  fixed = client_properties(ClientRole::SourceConsumer, cluster, flow, settings);
+  EXPECT_EQ(fixed.values.at("session.timeout.ms"), "20000") << "the user's choice wins";
+  auto control = client_properties(ClientRole::SourceControl, cluster, flow, settings);
+  EXPECT_EQ(control.values.count("group.instance.id"), 0u);
+}
+
+TEST_F(ClientPropertiesTest, TheTargetReaderTakesTheClustersPropertiesButNoProducerOverrides) {
+  cluster.properties = {{"security.protocol", "SSL"}};
+  flow.producer = {{"compression.type", "zstd"}};
+  auto p = client_properties(ClientRole::TargetReader, cluster, flow, {});
+  EXPECT_EQ(p.values.at("security.protocol"), "SSL");
+  EXPECT_EQ(p.values.count("compression.type"), 0u);
+  EXPECT_EQ(p.values.at("group.id"), "mirror-a-to-b-control") << "never joined, never committed";
+  EXPECT_EQ(p.values.at("enable.auto.commit"), "false");
+  EXPECT_EQ(p.values.at("enable.partition.eof"), "true");
+  EXPECT_TRUE(p.problems().empty());
+}
+
 TEST_F(ClientPropertiesTest, ProblemsNameEveryRefusedPropertyAndHideSecretValues) {
   flow.consumer = {{"fetch.max.bytez", "1048576"}, {"fetch.min.bytes", "1"}};
   flow.consumer_locations = {{"fetch.max.bytez", {"f.yaml", 12, 7}}};

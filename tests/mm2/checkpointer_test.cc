@@ -80,9 +80,22 @@ struct Fixture : ::testing::Test {
   }
   void replicate(const std::string& topic, int32_t p, int64_t from, int64_t to, int64_t shift) {
     auto& syncs = store.partition(topic, p);
+    syncs.set_owned(true);
     for (int64_t u = from; u < to; ++u) syncs.record(u, u + shift);
   }
 };
+
+TEST_F(Fixture, OnlyPartitionsOwnedHereAreTranslated) {
+  replicate("orders", 0, 0, 100, 0);
+  replicate("orders", 1, 0, 100, 0);
+  store.partition("orders", 1).set_owned(false);  // moved to another instance
+  source.groups["billing"] = {{{"orders", 0}, {40, ""}}, {{"orders", 1}, {40, ""}}};
+  auto round = make().translate(source, soon());
+  ASSERT_TRUE(round.ok());
+  ASSERT_EQ(round->groups.size(), 1u);
+  ASSERT_EQ(round->groups[0].checkpoints.size(), 1u) << "the owner of orders-1 checkpoints it";
+  EXPECT_EQ(round->groups[0].checkpoints[0].partition, 0);
+}
 
 TEST_F(Fixture, TranslatesEveryReplicatedPartitionOfMatchingGroups) {
   replicate("orders", 0, 0, 100, 10);

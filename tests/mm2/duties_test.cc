@@ -31,6 +31,11 @@ TEST_F(DutiesTest, InternalTopicsAreCreatedOnceCompactedWithOnePartition) {
   ASSERT_EQ(target_cluster.topics.count("src.checkpoints.internal"), 1u);
   EXPECT_EQ(target_cluster.topics["heartbeats"].partitions, 1);
   EXPECT_EQ(target_cluster.topics["heartbeats"].configs.at("cleanup.policy"), "compact");
+  ASSERT_EQ(target_cluster.topics.count("mm2-offset-syncs.src.internal"), 1u)
+      << "MM2's name for a target-located offset-syncs topic";
+  EXPECT_EQ(target_cluster.topics["mm2-offset-syncs.src.internal"].partitions, 1);
+  EXPECT_EQ(target_cluster.topics["mm2-offset-syncs.src.internal"].configs.at("cleanup.policy"),
+            "compact");
   ASSERT_TRUE(duties->ensure_topics(target).ok());
   EXPECT_EQ(target_cluster.calls["create_topics"], 1) << "done once";
 }
@@ -56,6 +61,21 @@ TEST_F(DutiesTest, OtherCreationFailuresAreReportedAndTriedAgain) {
   target_cluster.failing_topics.clear();
   EXPECT_TRUE(duties->ensure_topics(target).ok());
   EXPECT_EQ(target_cluster.calls["create_topics"], 2);
+}
+
+TEST_F(DutiesTest, OffsetSyncsReadBackFeedTheStore) {
+  spec.emit_checkpoints_enabled = true;
+  auto duties = make();
+  const auto parts = duties->read_back_partitions();
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].topic, "mm2-offset-syncs.src.internal");
+  EXPECT_EQ(parts[1].topic, "src.checkpoints.internal");
+  const auto sync = encode(OffsetSync{"orders", 3, 10, 110});
+  duties->read_back("mm2-offset-syncs.src.internal", sync.key, sync.value, nullptr);
+  EXPECT_EQ(store.translate("orders", 3, 11), 111) << "a sync of MM2's (no run id): one record";
+  duties->read_back("mm2-offset-syncs.src.internal", "junk", "junk", nullptr);
+  duties->read_back("elsewhere", sync.key, sync.value, nullptr);
+  EXPECT_EQ(store.translate("orders", 3, 11), 111);
 }
 
 }  // namespace
