@@ -246,10 +246,10 @@ void Control::run_duty(Job& job) {
     const bool emit = checkpoint_job_.enabled && now >= checkpoint_job_.next;
     const bool sync = group_sync_job_.enabled && now >= group_sync_job_.next;
     mm2::Duties::RoundResult result;
-    if (!read_back_to_end()) {
-      // Partitions that moved here translate from what their previous owners wrote.
-      result.checkpoints = make_error("the offset syncs topic is not read to its end yet");
-      result.group_sync = result.checkpoints;
+    // Partitions that moved here translate from what their previous owners wrote.
+    if (auto read = read_back_to_end(); !read.ok()) {
+      result.checkpoints = read;
+      result.group_sync = read;
     } else {
       result = duties_->checkpoint_round(emit, sync, *source_admin_, *target_admin_, *producer_);
     }
@@ -286,20 +286,21 @@ void Control::run_syncs(Clock::time_point now) {
                    read.ok() ? Status() : Status(read.error()));
 }
 
-bool Control::read_back_to_end() {
-  if (!reader_) return true;
-  if (!reading_) return false;
+Status Control::read_back_to_end() {
+  if (!reader_) return {};
+  const Status not_yet = make_error("the offset syncs topic is not read to its end yet");
+  if (!reading_) return not_yet;
   const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
   while (!stop_.load()) {
     auto done = reader_->caught_up(deadline);
-    if (!done.ok()) return false;
-    if (*done) return true;
-    if (kafka::remaining_ms(deadline) <= 0) return false;
+    if (!done.ok()) return make_error("reading the offset syncs back: " + done.error().message);
+    if (*done) return {};
+    if (kafka::remaining_ms(deadline) <= 0) break;
     (void)reader_->poll(milliseconds(100), 10000, [this](const kafka::TopicReader::Message& m) {
       duties_->read_back(m.topic, m.key, m.value, m.raw);
     });
   }
-  return false;
+  return not_yet;
 }
 
 void Control::run() {

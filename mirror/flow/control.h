@@ -97,7 +97,7 @@ class Control final : kafka::ProducerEvents {
   void run_topics();
   void run_duty(Job& job);
   void run_syncs(Clock::time_point now);  // write and read back offset syncs
-  bool read_back_to_end();                // before a checkpoint round
+  Status read_back_to_end();              // before a checkpoint round
   // Schedules the job's next run: its interval after a success, the next backoff step after a
   // failure.
   void schedule(Job& job, bool ok, Clock::time_point now);

@@ -70,10 +70,12 @@ class Mm2Kt(Kt):
         return self.run("mm2-heartbeats", "--bootstrap", bootstrap, "--topic", topic, "--since", int(since),
                         ok=(0, 1)).json
 
-    def checkpoints(self, bootstrap, topic, groups=()):
+    def checkpoints(self, bootstrap, topic, groups=(), history=False):
         args = ["mm2-checkpoints", "--bootstrap", bootstrap, "--topic", topic]
         for g in groups:
             args += ["--group", g]
+        if history:
+            args += ["--history", "true"]
         return self.run(*args, ok=(0, 1)).json
 
     def emit_heartbeat(self, bootstrap, source_alias, target_alias, topic="heartbeats", count=1):

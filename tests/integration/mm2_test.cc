@@ -3,6 +3,8 @@
 // from real Kafka is proven in tests/e2e/test_mm2.py.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "mirror/flow/flow.h"
 #include "mirror/mm2/records.h"
 #include "tests/integration/support.h"
@@ -180,6 +182,81 @@ TEST(Mm2, TopicConfigsFollowTheSourceExceptTheNeverCopiedOnes) {
       << "changed at the next refresh (2 s)";
   flow.request_stop();
   flow.join();
+}
+
+// The offset syncs outlive the process: a second Flow (a restarted process: a store of its own)
+// translates offsets only the first one replicated, from what the first wrote to the target.
+TEST(Mm2, OffsetSyncsWrittenByOneProcessTranslateInTheNext) {
+  auto source = testkit::MockCluster::start(1);
+  auto target = testkit::MockCluster::start(1);
+  ASSERT_TRUE(source.ok() && target.ok());
+  ASSERT_TRUE((*source)->create_topic("orders", 2, 1).ok());
+  ASSERT_TRUE((*target)->create_topic("src.orders", 2, 1).ok());
+  ASSERT_TRUE(produce((*target)->bootstraps(), "src.orders", make_records(20, 2, "old")));
+  ASSERT_TRUE(produce((*source)->bootstraps(), "orders", make_records(200, 2, "new")));
+  const auto soon = [] { return kafka::deadline_in(10s); };
+  auto copied = [&] {
+    return read_all((*target)->bootstraps(), "src.orders", 2, 5s).size() == 220;
+  };
+  metrics::Metrics metrics;
+  auto make = [&] {
+    auto ctx = make_context({}, **source, **target, &metrics);
+    ctx.spec.emit_heartbeats_enabled = false;
+    ctx.spec.emit_checkpoints_interval_seconds = 1;
+    return ctx;
+  };
+  {
+    flow::Flow first(make());
+    first.start();
+    ASSERT_TRUE(wait_until(copied, 60s));
+    first.request_stop();
+    first.join();
+  }
+  // What the first wrote: MM2's format, a run id on each, at least the start of each partition's
+  // run and its last pair (written on the way out).
+  std::map<int32_t, std::set<int64_t>> upstream;
+  for (const auto& r : read_all((*target)->bootstraps(), "mm2-offset-syncs.src.internal", 1, 5s)) {
+    auto sync = mm2::decode_offset_sync(r.key.value_or(""), r.value.value_or(""));
+    ASSERT_TRUE(sync) << "not an MM2 offset sync: " << describe(r);
+    EXPECT_EQ(sync->topic, "orders");
+    EXPECT_EQ(sync->downstream_offset, sync->upstream_offset + 10);
+    upstream[sync->partition].insert(sync->upstream_offset);
+    bool has_run = false;
+    for (const auto& [name, value] : r.headers) {
+      has_run = has_run || (name == mm2::kRunHeader && value && value->size() == 16);
+    }
+    EXPECT_TRUE(has_run) << describe(r);
+  }
+  ASSERT_EQ(upstream.size(), 2u);
+  for (const auto& [p, offsets] : upstream) {
+    EXPECT_EQ(*offsets.begin(), 0) << "partition " << p << ": the run's start";
+    EXPECT_EQ(*offsets.rbegin(), 99) << "partition " << p << ": the last pair";
+  }
+
+  // A group that read 30 and 70 records; the next process has replicated none of them itself.
+  auto source_admin = (*source)->admin();
+  ASSERT_TRUE(source_admin
+                  ->commit_group_offsets(
+                      "billing", {{{"orders", 0}, {30, ""}}, {{"orders", 1}, {70, ""}}}, soon())
+                  .ok());
+  flow::Flow second(make());
+  second.start();
+  std::map<int32_t, mm2::Checkpoint> latest;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        latest.clear();
+        for (const auto& r : read_all((*target)->bootstraps(), "src.checkpoints.internal", 1, 5s)) {
+          auto cp = mm2::decode_checkpoint(r.key.value_or(""), r.value.value_or(""));
+          if (cp && cp->group == "billing") latest[cp->partition] = *cp;
+        }
+        return latest.size() == 2;
+      },
+      60s))
+      << latest.size() << " checkpoints";
+  EXPECT_EQ(latest[0].downstream_offset, 40);
+  EXPECT_EQ(latest[1].downstream_offset, 80);
+  second.request_stop();
+  second.join();
 }
 
 }  // namespace

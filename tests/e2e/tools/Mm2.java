@@ -160,8 +160,9 @@ final class Mm2 {
     return 0;
   }
 
-  // kt mm2-checkpoints --bootstrap B --topic T [--group G]...
-  // Every record decoded; per group the number of records and the latest checkpoint per partition.
+  // kt mm2-checkpoints --bootstrap B --topic T [--group G]... [--history]
+  // Every record decoded; per group the number of records and the latest checkpoint per partition;
+  // with --history, every checkpoint record of the selected groups in log order too.
   static int checkpoints(Kt.Args a) throws Exception {
     String topic = a.str("topic");
     List<String> only = a.all("group");
@@ -172,6 +173,8 @@ final class Mm2 {
     }
     Map<String, Long> perGroup = new TreeMap<>();
     Map<String, Map<String, Object>> latest = new TreeMap<>();
+    boolean withHistory = a.flag("history");
+    List<Object> history = new ArrayList<>();  // every checkpoint of the selected groups, in log order
     long undecodable = 0;
     List<String> bad = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : recs) {
@@ -185,6 +188,11 @@ final class Mm2 {
       }
       perGroup.merge(c.consumerGroupId(), 1L, Long::sum);
       if (!only.isEmpty() && !only.contains(c.consumerGroupId())) continue;
+      if (withHistory) {
+        history.add(Kt.obj("group", c.consumerGroupId(), "topic", c.topicPartition().topic(),
+            "partition", c.topicPartition().partition(), "upstream_offset", c.upstreamOffset(),
+            "downstream_offset", c.downstreamOffset(), "record_offset", r.offset()));
+      }
       latest.put(c.consumerGroupId() + "|" + c.topicPartition(), Kt.obj("group", c.consumerGroupId(),
           "topic", c.topicPartition().topic(), "partition", c.topicPartition().partition(),
           "upstream_offset", c.upstreamOffset(), "downstream_offset", c.downstreamOffset(),
@@ -198,7 +206,7 @@ final class Mm2 {
     for (String b : bad) System.out.println("mm2-checkpoints: undecodable record " + b);
     System.out.println(Kt.json(Kt.obj("topic", topic, "exists", true, "records", (long) recs.size(),
         "undecodable", undecodable, "undecodable_examples", bad, "records_per_group", perGroup,
-        "latest", new ArrayList<>(latest.values()))));
+        "latest", new ArrayList<>(latest.values()), "history", history)));
     return 0;
   }
 

@@ -77,6 +77,7 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type options struct {
+	expectStatic         bool
 	expectClusterRole    bool
 	expectServiceMonitor bool
 	expectReplicas       int
@@ -89,6 +90,7 @@ type options struct {
 
 type manifests struct {
 	deployments     []*appsv1.Deployment
+	statefulSets    []*appsv1.StatefulSet
 	services        []*corev1.Service
 	configMaps      []*corev1.ConfigMap
 	serviceAccounts []*corev1.ServiceAccount
@@ -110,6 +112,8 @@ func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf
 
 func main() {
 	var o options
+	flag.BoolVar(&o.expectStatic, "expect-static", false,
+		"static membership: a StatefulSet (not a Deployment) whose pods pass their name as --instance-id")
 	flag.BoolVar(&o.expectClusterRole, "expect-cluster-role", false,
 		"a ClusterRole (get on nodes) and its binding must be rendered; without this flag none may be")
 	flag.BoolVar(&o.expectServiceMonitor, "expect-service-monitor", false,
@@ -188,6 +192,9 @@ func decodeAll(r io.Reader) (*manifests, problems) {
 		case "apps/v1 Deployment":
 			x := &appsv1.Deployment{}
 			m.deployments, target, meta = append(m.deployments, x), x, &x.ObjectMeta
+		case "apps/v1 StatefulSet":
+			x := &appsv1.StatefulSet{}
+			m.statefulSets, target, meta = append(m.statefulSets, x), x, &x.ObjectMeta
 		case "v1 Service":
 			x := &corev1.Service{}
 			m.services, target, meta = append(m.services, x), x, &x.ObjectMeta
@@ -241,7 +248,17 @@ func check(m *manifests, o *options, p *problems) {
 		}
 		return true
 	}
-	okDep := exactlyOne("Deployment", len(m.deployments))
+	// The workload: a Deployment, or with static membership a StatefulSet, whose pod template and
+	// replicas get the same checks (through a Deployment of the same template).
+	want, other, nWant, nOther := "Deployment", "StatefulSet", len(m.deployments), len(m.statefulSets)
+	if o.expectStatic {
+		want, other, nWant, nOther = other, want, nOther, nWant
+	}
+	okDep := exactlyOne(want, nWant)
+	if nOther > 0 {
+		p.add("a %s is rendered, but the workload must be a %s", other, want)
+		okDep = false
+	}
 	okCM := exactlyOne("ConfigMap", len(m.configMaps))
 	okSvc := exactlyOne("Service", len(m.services))
 	if len(m.serviceAccounts) > 1 {
@@ -251,7 +268,16 @@ func check(m *manifests, o *options, p *problems) {
 	if !(okDep && okCM && okSvc) {
 		return
 	}
-	dep, cm, svc := m.deployments[0], m.configMaps[0], m.services[0]
+	var dep *appsv1.Deployment
+	if o.expectStatic {
+		ss := m.statefulSets[0]
+		dep = &appsv1.Deployment{ObjectMeta: ss.ObjectMeta, Spec: appsv1.DeploymentSpec{
+			Replicas: ss.Spec.Replicas, Selector: ss.Spec.Selector, Template: ss.Spec.Template}}
+		checkStatefulSet(ss, m.services[0], p)
+	} else {
+		dep = m.deployments[0]
+	}
+	cm, svc := m.configMaps[0], m.services[0]
 	// No ServiceAccount rendered (serviceAccount.create: false): the pod names an existing one,
 	// whose settings are unknown here, so the pod must say whether it mounts the token.
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: dep.Spec.Template.Spec.ServiceAccountName,
@@ -396,6 +422,48 @@ func checkSecretProps(where string, props map[string]any, p *problems) {
 		s, _ := v.(string)
 		if !resolvedRef.MatchString(s) {
 			p.add("config file: %s.%s holds a literal value; use ${env:NAME} with secretEnv (or ${file:PATH})", where, k)
+		}
+	}
+}
+
+// checkStatefulSet: what static membership needs beyond the pod checks. Each pod passes its own
+// name (stable across restarts, unique in the set) as `--instance-id`; the set names the chart's
+// Service; pods start in parallel (no order is needed).
+func checkStatefulSet(ss *appsv1.StatefulSet, svc *corev1.Service, p *problems) {
+	d := "StatefulSet " + ss.Name
+	if ss.Spec.ServiceName != svc.Name {
+		p.add("%s: serviceName %q, want the chart's Service %q", d, ss.Spec.ServiceName, svc.Name)
+	}
+	if ss.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
+		p.add("%s: podManagementPolicy %q, want Parallel", d, ss.Spec.PodManagementPolicy)
+	}
+	if len(ss.Spec.VolumeClaimTemplates) > 0 {
+		p.add("%s: volumeClaimTemplates: mirror keeps no state on disk", d)
+	}
+	if len(ss.Spec.Template.Spec.Containers) != 1 {
+		return
+	}
+	c := ss.Spec.Template.Spec.Containers[0]
+	found := false
+	for i := 0; i+1 < len(c.Args); i++ {
+		found = found || (c.Args[i] == "--instance-id" && c.Args[i+1] == "$(POD_NAME)")
+	}
+	if !found {
+		p.add("%s: args %v lack --instance-id $(POD_NAME)", d, c.Args)
+	}
+	pod := false
+	for _, e := range c.Env {
+		pod = pod || (e.Name == "POD_NAME" && e.ValueFrom != nil && e.ValueFrom.FieldRef != nil &&
+			e.ValueFrom.FieldRef.FieldPath == "metadata.name")
+	}
+	if !pod {
+		p.add("%s: env POD_NAME must come from fieldRef metadata.name", d)
+	}
+	for _, tsc := range ss.Spec.Template.Spec.TopologySpreadConstraints {
+		for _, k := range tsc.MatchLabelKeys {
+			if k == "pod-template-hash" {
+				p.add("%s: matchLabelKeys pod-template-hash: StatefulSet pods carry controller-revision-hash", d)
+			}
 		}
 	}
 }
