@@ -20,6 +20,15 @@ double metric(const std::string& text, const std::string& series) {
   return std::stod(text.substr(at + series.size() + 1));
 }
 
+// 200 records in two partitions of "orders" on the source; its target topic "src.orders" holds 10
+// unrelated records per partition already, so target offsets are source offsets + 10.
+void orders_with_old_target_records(testkit::MockCluster& source, testkit::MockCluster& target) {
+  ASSERT_TRUE(source.create_topic("orders", 2, 1).ok());
+  ASSERT_TRUE(target.create_topic("src.orders", 2, 1).ok());
+  ASSERT_TRUE(produce(target.bootstraps(), "src.orders", make_records(20, 2, "old")));
+  ASSERT_TRUE(produce(source.bootstraps(), "orders", make_records(200, 2, "new")));
+}
+
 TEST(Mm2, HeartbeatsInMm2FormatOnTheTarget) {
   auto source = testkit::MockCluster::start(1);
   auto target = testkit::MockCluster::start(1);
@@ -65,10 +74,7 @@ TEST(Mm2, CheckpointsAndGroupSyncTranslateCommittedOffsets) {
   auto source = testkit::MockCluster::start(1);
   auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
-  ASSERT_TRUE((*source)->create_topic("orders", 2, 1).ok());
-  ASSERT_TRUE((*target)->create_topic("src.orders", 2, 1).ok());
-  ASSERT_TRUE(produce((*target)->bootstraps(), "src.orders", make_records(20, 2, "old")));
-  ASSERT_TRUE(produce((*source)->bootstraps(), "orders", make_records(200, 2, "new")));
+  ASSERT_NO_FATAL_FAILURE(orders_with_old_target_records(**source, **target));
   // A consumer group on the source that read 30 and 50 records of the two partitions.
   auto source_admin = (*source)->admin();
   const auto soon = [] { return kafka::deadline_in(10s); };
@@ -190,10 +196,7 @@ TEST(Mm2, OffsetSyncsWrittenByOneProcessTranslateInTheNext) {
   auto source = testkit::MockCluster::start(1);
   auto target = testkit::MockCluster::start(1);
   ASSERT_TRUE(source.ok() && target.ok());
-  ASSERT_TRUE((*source)->create_topic("orders", 2, 1).ok());
-  ASSERT_TRUE((*target)->create_topic("src.orders", 2, 1).ok());
-  ASSERT_TRUE(produce((*target)->bootstraps(), "src.orders", make_records(20, 2, "old")));
-  ASSERT_TRUE(produce((*source)->bootstraps(), "orders", make_records(200, 2, "new")));
+  ASSERT_NO_FATAL_FAILURE(orders_with_old_target_records(**source, **target));
   const auto soon = [] { return kafka::deadline_in(10s); };
   auto copied = [&] {
     return read_all((*target)->bootstraps(), "src.orders", 2, 5s).size() == 220;
