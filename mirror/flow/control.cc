@@ -288,8 +288,8 @@ void Control::run_syncs(Clock::time_point now) {
 
 Status Control::read_back_to_end() {
   if (!reader_) return {};
-  const Status not_yet = make_error("the offset syncs topic is not read to its end yet");
-  if (!reading_) return not_yet;
+  const char* not_yet = "the offset syncs topic is not read to its end yet";
+  if (!reading_) return make_error(not_yet);
   const auto deadline = kafka::deadline_in(ctx_.tuning.metadata_timeout);
   while (!stop_.load()) {
     auto done = reader_->caught_up(deadline);
@@ -300,7 +300,7 @@ Status Control::read_back_to_end() {
       duties_->read_back(m.topic, m.key, m.value, m.raw);
     });
   }
-  return not_yet;
+  return make_error(not_yet);
 }
 
 void Control::run() {

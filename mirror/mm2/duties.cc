@@ -123,16 +123,13 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
   for (const auto& g : emit ? round->groups : std::vector<GroupTranslation>{}) {
     for (const auto& c : g.checkpoints) {
       auto it = emitted_.find({c.group, {c.topic, c.partition}});
-      if (it == emitted_.end()) {
-        changed.push_back(c);
-      } else if (it->second == c) {
-        continue;
-      } else if (c.downstream_offset < it->second.downstream_offset &&
-                 c.upstream_offset >= it->second.upstream_offset) {
+      if (it != emitted_.end() && it->second == c) continue;
+      if (it != emitted_.end() && c.downstream_offset < it->second.downstream_offset &&
+          c.upstream_offset >= it->second.upstream_offset) {
         ++held_back_;
-      } else {
-        changed.push_back(c);
+        continue;
       }
+      changed.push_back(c);
     }
   }
   const std::string topic = checkpoints_topic(source_cluster_);

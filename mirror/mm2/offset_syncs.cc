@@ -7,9 +7,10 @@ namespace mirror::mm2 {
 
 std::string encode_run(RunId id) {
   std::string out(16, '\0');
-  for (int i = 0; i < 8; ++i) {
-    out[static_cast<size_t>(i)] = static_cast<char>((id.writer >> (56 - 8 * i)) & 0xff);
-    out[static_cast<size_t>(8 + i)] = static_cast<char>((id.seq >> (56 - 8 * i)) & 0xff);
+  for (size_t i = 0; i < 8; ++i) {
+    const size_t shift = 56 - 8 * i;
+    out[i] = static_cast<char>((id.writer >> shift) & 0xff);
+    out[8 + i] = static_cast<char>((id.seq >> shift) & 0xff);
   }
   return out;
 }
@@ -34,13 +35,14 @@ void PartitionSyncs::note(RunId run, Pair sync) {
   // Nobody took them for long (the target is down): the oldest go. Translation stays safe: a run
   // missing a boundary looks shorter, which translates earlier (a few re-reads), never later.
   if (pending_.size() >= 4 * max_runs_)
-    pending_.erase(pending_.begin(), pending_.begin() + pending_.size() / 2);
+    pending_.erase(pending_.begin(),
+                   pending_.begin() + static_cast<std::ptrdiff_t>(pending_.size() / 2));
   pending_.push_back({run, sync.first, sync.second});
   written_ = sync;
 }
 
 void PartitionSyncs::extend_own(int64_t upstream) {
-  extents_.at(*own_).upstream_last = upstream;
+  own_extent_->upstream_last = upstream;
   // The newest run is the view's last: extend it there too rather than rebuild.
   if (!dirty_ && !view_.empty() && view_.back().id == *own_) {
     view_.back().upstream_last = upstream;
@@ -52,7 +54,7 @@ void PartitionSyncs::extend_own(int64_t upstream) {
 void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
   std::lock_guard lock(mutex_);
   if (own_) {
-    const Extent& e = extents_.at(*own_);
+    const Extent& e = *own_extent_;
     const int64_t downstream_last = e.downstream_first + (e.upstream_last - e.upstream_first);
     // The next source record at the next target offset extends the run; anything else (a gap in
     // the source, other records written in between on the target, a re-read) starts a new one.
@@ -64,7 +66,7 @@ void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
     note(*own_, {e.upstream_last, downstream_last});  // where the run before ends
   }
   own_ = RunId{writer_, next_seq_++};
-  extents_[*own_] = Extent{downstream, upstream, upstream};
+  own_extent_ = &(extents_[*own_] = Extent{downstream, upstream, upstream});
   dirty_ = true;
   note(*own_, {upstream, downstream});  // where this one starts
   latest_ = Taken{*own_, upstream, downstream};

@@ -49,7 +49,10 @@ namespace mirror::mm2 {
 struct RunId {
   uint64_t writer = 0;
   uint64_t seq = 0;
-  auto operator<=>(const RunId&) const = default;
+  bool operator==(const RunId&) const = default;
+  bool operator<(const RunId& o) const {
+    return writer != o.writer ? writer < o.writer : seq < o.seq;
+  }
 };
 inline constexpr const char* kRunHeader = "mirror.run";
 std::string encode_run(RunId id);  // 16 bytes, big-endian
@@ -103,6 +106,8 @@ class PartitionSyncs {
   // Every run known, by id; own_ is this process's current one.
   mutable std::map<RunId, Extent> extents_;
   std::optional<RunId> own_;
+  Extent* own_extent_ =
+      nullptr;  // extents_[*own_] (map nodes stay put; the own run is never dropped)
   uint64_t next_seq_ = 1;
   // Translation's view: ascending, non-overlapping source ranges; rebuilt when dirty.
   mutable std::vector<Run> view_;
