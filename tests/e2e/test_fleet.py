@@ -6,7 +6,8 @@
   it owns from the replica in its own zone (the fraction of same-zone fetch bytes is reported per
   instance); a SIGKILLed instance's partitions are taken over within the session timeout and
   nothing is lost.
-- F2: a rolling restart of all three (static membership: `node.instance_id`), under load, with
+- F2: a rolling restart of all three (static membership: `node.instance_id`; each down 5 s, as a
+  replaced pod is), under load, with
   consumer groups at several positions, some far behind: afterwards MM2's
   RemoteClusterUtils.translateOffsets gives exactly the target position of every group's next
   record (judged by reading from there), and no checkpoint in the checkpoints topic ever went
@@ -17,6 +18,7 @@
 Run: cd tests/e2e && MIRROR_BIN=... python3 -m unittest -v test_fleet
 """
 
+import threading
 import time
 import unittest
 
@@ -79,34 +81,41 @@ class FleetCase(Mm2Case):
         except AssertionError as e:
             raise AssertionError("%s\nowners now: %s" % (e, self.owners(ms, name, topic))) from None
 
-    def roll(self, ms, name, topic, between=None):
-        """Restarts the instances one after the other (SIGTERM, start, ready, sharing again) and
-        returns how many partitions were seen owned by another instance than before the roll."""
+    def roll(self, ms, name, topic, between=None, away=5):
+        """Restarts the instances one after the other (SIGTERM, `away` seconds down, as a replaced
+        pod is, start, ready, sharing again) and returns how many partitions were seen owned by
+        another instance than before the roll (watched every 0.2 s all along)."""
         before = self.wait_shared(ms, name, topic)
         moved = set()
+        done = threading.Event()
 
         def watch():
-            for p, o in self.owners(ms, name, topic).items():
-                if any(x != before[p] for x in o):
-                    moved.add(p)
-        for m in ms:
-            self.assertEqual(m.term(), 0, "%s exit code after SIGTERM" % m.name)
-            watch()
-            m.restart()
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                watch()
-                seen = self.owners(ms, name, topic)
-                if sorted(seen) == list(range(PARTS)) and all(len(o) == 1 for o in seen.values()) and \
-                        any(o[0] == m.name for o in seen.values()):
-                    break
-                time.sleep(0.5)
-            self.wait_shared(ms, name, topic)
-            watch()
-            if between:
-                between(m)
-        after = self.wait_shared(ms, name, topic)
-        watch()
+            while not done.is_set():
+                for p, o in self.owners(ms, name, topic).items():
+                    if any(x != before[p] for x in o):
+                        moved.add(p)
+                done.wait(0.2)
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            for m in ms:
+                self.assertEqual(m.term(), 0, "%s exit code after SIGTERM" % m.name)
+                time.sleep(away)
+                m.restart()
+                deadline = time.monotonic() + 90
+                while time.monotonic() < deadline:
+                    seen = self.owners(ms, name, topic)
+                    if sorted(seen) == list(range(PARTS)) and all(len(o) == 1 for o in seen.values()) and \
+                            any(o[0] == m.name for o in seen.values()):
+                        break
+                    time.sleep(0.5)
+                self.wait_shared(ms, name, topic)
+                if between:
+                    between(m)
+            after = self.wait_shared(ms, name, topic)
+        finally:
+            done.set()
+            watcher.join()
         log("roll of %s: partitions seen moving: %d of %d (before %s, after %s)" % (
             name, len(moved), PARTS, before, after))
         return len(moved)
