@@ -183,8 +183,11 @@ class ServerCore {
 
   void add(Session* session, const std::shared_ptr<Session>& ref) {
     sessions_.emplace(session, ref);
+    ++open_;
   }
   void remove(Session* session) { sessions_.erase(session); }
+  // A session stops counting against the cap once it is closing (called once per session).
+  void release() { --open_; }
 
  private:
   void run() {
@@ -202,6 +205,7 @@ class ServerCore {
 
   void do_accept();
   void on_accept(const beast::error_code& ec, tcp::socket socket);
+  bool evict_one();
   void refuse(tcp::socket& socket);
   void shutdown();
 
@@ -211,8 +215,10 @@ class ServerCore {
   uint16_t port_ = 0;
   // Open connections, server thread only. Declared before io_ so that it outlives it.
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::size_t open_ = 0;   // sessions not closing yet: what the cap counts (server thread only)
   bool stopping_ = false;  // server thread only
   std::chrono::steady_clock::time_point last_refusal_warning_{};
+  std::chrono::steady_clock::time_point last_eviction_warning_{};
   std::mutex stop_mutex_;
   bool stopped_ = false;
 
@@ -229,25 +235,59 @@ namespace {
 // One connection: read a request, answer it, repeat while keep-alive; every step has a deadline.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  using Clock = std::chrono::steady_clock;
   Session(detail::ServerCore* core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {}
-  ~Session() { core_->remove(this); }
+  ~Session() {
+    closing();
+    core_->remove(this);
+  }
 
   void start() { do_read(); }
 
   // Closes the socket; pending operations complete with an error and release the session.
   void close() {
+    closing();
     if (closed_) return;
     closed_ = true;
     stream_.close();
   }
 
+  // Since when it waits for a request's line and headers; nothing while it handles one or closes.
+  std::optional<Clock::time_point> waiting_since() const {
+    if (closed_ || closing_ || !waiting_) return std::nullopt;
+    return waiting_since_;
+  }
+
  private:
+  // No longer counted against the connection cap.
+  void closing() {
+    if (closing_) return;
+    closing_ = true;
+    core_->release();
+  }
+
   void do_read() {
     if (closed_) return;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(core_->options().header_limit));
     parser_->body_limit(core_->options().body_limit);
-    stream_.expires_after(core_->options().read_timeout);
+    const auto& o = core_->options();
+    waiting_ = true;
+    waiting_since_ = Clock::now();
+    stream_.expires_after(std::min(o.header_timeout, o.read_timeout));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(const beast::error_code& ec) {
+    waiting_ = false;
+    if (ec || closed_ || parser_->is_done()) {
+      on_read(ec);
+      return;
+    }
+    // The body, within what is left of the request's deadline.
+    stream_.expires_at(waiting_since_ + core_->options().read_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -359,6 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // Half-close, then drain what the client still sends until it closes (bounded), so that
     // unread request bytes don't turn our close into a reset that could discard the response.
+    closing();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.expires_after(kLingerTimeout);
@@ -383,6 +424,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   std::array<char, 4096> drain_{};
+  Clock::time_point waiting_since_{};
+  bool waiting_ = false;  // for a request's line and headers
+  bool closing_ = false;  // released from the cap
   bool closed_ = false;
 };
 
@@ -407,7 +451,7 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
       });
       return;
     }
-  } else if (sessions_.size() >= options_.max_connections) {
+  } else if (open_ >= options_.max_connections && !evict_one()) {
     refuse(socket);
   } else {
     auto session = std::make_shared<Session>(this, std::move(socket));
@@ -415,6 +459,33 @@ void ServerCore::on_accept(const beast::error_code& ec, tcp::socket socket) {
     session->start();
   }
   do_accept();
+}
+
+// At the cap: closes the connection that has waited longest for a request, if it waited at least
+// evict_after. A prompt client (a probe) sends its request within milliseconds of connecting, so
+// it is never the longest waiting: a flood of silent or dripping clients cannot keep it out. False
+// when none qualifies (every connection is busy with a request or closing).
+bool ServerCore::evict_one() {
+  const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<Session> victim;
+  std::chrono::steady_clock::time_point oldest = now - options_.evict_after;
+  for (const auto& [ptr, ref] : sessions_) {
+    auto session = ref.lock();
+    if (!session) continue;
+    const auto since = session->waiting_since();
+    if (since && *since <= oldest) {
+      oldest = *since;
+      victim = std::move(session);
+    }
+  }
+  if (!victim) return false;
+  if (now - last_eviction_warning_ >= kRefusalWarningInterval) {
+    last_eviction_warning_ = now;
+    log::warn(kLog, "at the limit of ", options_.max_connections,
+              " connections: closing the ones waiting longest for a request");
+  }
+  victim->close();
+  return true;
 }
 
 // Over the connection cap: a best-effort 503 without ever blocking, then close.

@@ -1,11 +1,15 @@
 // The service's one HTTP port (/metrics /healthz /readyz /flows): a small HTTP/1.1 server on
 // Boost.Beast with one I/O thread. Routes are exact paths; GET and HEAD only.
 //
-// Robustness: every connection has a deadline for reading a request (which is also the idle
-// keep-alive timeout) and for writing the response; connections beyond a cap are refused; oversized
-// requests are rejected (header -> 400, body -> 413). A slow or silent client never blocks other
-// clients or stop(). Handlers run on the server thread, one at a time, so a slow handler delays
-// other requests: keep them fast (render from state kept up to date elsewhere).
+// Robustness: every connection has a deadline for a request's line and headers (which is also the
+// idle keep-alive timeout), one for the whole request and one for writing the response; oversized
+// requests are rejected (header -> 400, body -> 413). The connection cap counts open connections
+// (not those closing after their last response); at the cap, a new connection takes the place of
+// the one that has waited longest for a request (idle, or a request it is slow to send), so a
+// flood of silent or slow clients cannot keep a prompt one (a liveness probe) out; only when every
+// connection is busy or just arrived is it refused (503). A slow or silent client never blocks
+// other clients or stop(). Handlers run on the server thread, one at a time, so a slow handler
+// delays other requests: keep them fast (render from state kept up to date elsewhere).
 #pragma once
 
 #include <chrono>
@@ -39,9 +43,16 @@ using Handler = std::function<Response(const Request&)>;
 
 // Limits; the defaults suit production. Tests shorten the timeouts.
 struct ServerOptions {
-  std::chrono::milliseconds read_timeout{10000};   // whole request, and idle time between requests
+  std::chrono::milliseconds read_timeout{10000};  // whole request
+  // Request line and headers, from when the connection starts waiting for them (also the idle
+  // time allowed between requests); at most read_timeout.
+  std::chrono::milliseconds header_timeout{3000};
   std::chrono::milliseconds write_timeout{10000};  // whole response
-  std::size_t max_connections = 64;  // beyond: the connection is refused (503, closed)
+  std::size_t max_connections = 64;  // open connections; beyond: evict (below) or refuse (503)
+  // At the cap, a connection that has waited at least this long for a request may be closed for a
+  // new one (0: any that waits). The newest arrival is never the one that waited longest, so a
+  // client that sends its request at once is served however many others stall.
+  std::chrono::milliseconds evict_after{0};
   std::size_t header_limit = std::size_t{8} * 1024;  // request line + headers, bytes; beyond: 400
   std::size_t body_limit = std::size_t{64} * 1024;   // request body, bytes; beyond: 413
 };

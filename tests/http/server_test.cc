@@ -300,6 +300,7 @@ TEST(HttpServer, SlowDripCannotExtendTheDeadline) {
 TEST(HttpServer, RefusesConnectionsBeyondTheCap) {
   ServerOptions options;
   options.max_connections = 2;
+  options.evict_after = std::chrono::hours(1);  // the two idle ones are never made room for
   auto server = start_server(options);
   ASSERT_TRUE(server);
   auto first = std::make_unique<Client>(server->port());
@@ -325,6 +326,124 @@ TEST(HttpServer, RefusesConnectionsBeyondTheCap) {
     auto again = fetch(server->port(), "/healthz");
     return again && again->status == 200;
   }));
+}
+
+TEST(HttpServer, ClosingConnectionsDoNotCountAgainstTheCap) {
+  ServerOptions options;
+  options.max_connections = 2;
+  options.evict_after = std::chrono::hours(1);
+  auto server = start_server(options);
+  ASSERT_TRUE(server);
+  // Each client asks to close and then keeps its end open: the server drains it for a while.
+  std::vector<std::unique_ptr<Client>> lingering;
+  for (int i = 0; i < 10; ++i) {
+    SCOPED_TRACE(i);
+    lingering.push_back(std::make_unique<Client>(server->port()));
+    ASSERT_TRUE(lingering.back()->send("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"));
+    auto r = lingering.back()->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << "refused while earlier connections were only closing";
+  }
+}
+
+TEST(HttpServer, ClientsRequestingInALoopAreAllServed) {
+  auto server = start_server();  // the production limits
+  ASSERT_TRUE(server);
+  std::atomic<int> ok{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      // A new keep-alive connection per request; each client leaves its last 20 open, idle: 160
+      // in all, beyond the cap of 64.
+      std::vector<std::unique_ptr<Client>> open;
+      for (int i = 0; i < 375; ++i) {
+        auto client = std::make_unique<Client>(server->port());
+        auto r = client->get("/healthz");
+        (r && r->status == 200 ? ok : other)++;
+        open.push_back(std::move(client));
+        if (open.size() > 20) open.erase(open.begin());
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 3000);
+  EXPECT_EQ(other.load(), 0) << "requests refused or failed";
+}
+
+TEST(HttpServer, AtTheCapTheConnectionWaitingLongestMakesRoom) {
+  ServerOptions options;
+  options.max_connections = 4;
+  options.evict_after = 100ms;
+  auto server = start_server(options);
+  ASSERT_TRUE(server);
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.push_back(std::make_unique<Client>(server->port(), 3000ms));
+    ASSERT_TRUE(idle.back()->get("/healthz"));  // then idle on keep-alive
+    idle.push_back(std::make_unique<Client>(server->port(), 3000ms));
+    ASSERT_TRUE(idle.back()->send("GET /heal"));  // a request it is slow to send
+  }
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 6; ++i) {
+    SCOPED_TRACE(i);
+    auto r = fetch(server->port(), "/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  size_t closed = 0;
+  for (auto& c : idle) closed += c->closed_by_peer() ? 1 : 0;
+  EXPECT_GE(closed, 1u) << "room was made by closing waiting connections";
+}
+
+TEST(HttpServer, AFloodOfHalfSentRequestsLeavesProbesAnswered) {
+  ServerOptions options;  // the defaults, but for a small cap
+  options.max_connections = 8;
+  auto server = start_server(options);
+  ASSERT_TRUE(server);
+  std::atomic<bool> stop{false};
+  std::atomic<int> opened{0};
+  std::thread flood([&] {
+    std::vector<std::unique_ptr<Client>> clients;
+    while (!stop.load()) {
+      auto c = std::make_unique<Client>(server->port(), 200ms);
+      if (c->connected() && c->send("GET /healthz HTTP/1.1\r\nHost: x\r\n")) ++opened;
+      clients.push_back(std::move(c));
+      if (clients.size() > 400) clients.erase(clients.begin());
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  std::this_thread::sleep_for(800ms);
+  int ok = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = fetch(server->port(), "/healthz");
+    if (r && r->status == 200) ++ok;
+    std::this_thread::sleep_for(100ms);
+  }
+  stop.store(true);
+  flood.join();
+  EXPECT_GT(opened.load(), 100) << "test setup: the flood";
+  EXPECT_EQ(ok, 10) << "probes answered during a flood of half-sent requests";
+}
+
+TEST(HttpServer, RequestHeadersHaveADeadlineOfTheirOwn) {
+  ServerOptions options;
+  options.header_timeout = 300ms;  // the whole request still has read_timeout (10 s)
+  auto server = start_server(options);
+  ASSERT_TRUE(server);
+  Client partial(server->port(), 3000ms);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(partial.send("GET /healthz HTTP/1.1\r\n"));
+  EXPECT_TRUE(partial.closed_by_peer());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  // A body may take longer than the header deadline.
+  Client slow_body(server->port(), 3000ms);
+  ASSERT_TRUE(slow_body.send("POST /echo HTTP/1.1\r\nContent-Length: 6\r\n\r\nabc"));
+  std::this_thread::sleep_for(600ms);
+  ASSERT_TRUE(slow_body.send("def"));
+  auto r = slow_body.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
 }
 
 TEST(HttpServer, ManyConcurrentClients) {
