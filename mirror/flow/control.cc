@@ -279,11 +279,14 @@ void Control::run_syncs(Clock::time_point now) {
   if (latest) next_latest_ = now + ctx_.tuning.commit_interval;
   problems_.report("offset_syncs", ErrorKind::OffsetSync, duties_->write_syncs(*producer_, latest));
   if (!reading_) return;
-  auto read = reader_->poll(milliseconds(0), 10000, [this](const kafka::TopicReader::Message& m) {
+  problems_.report("offset_syncs_read", ErrorKind::OffsetSync, read_back(milliseconds(0)));
+}
+
+Status Control::read_back(milliseconds wait) {
+  auto read = reader_->poll(wait, 10000, [this](const kafka::TopicReader::Message& m) {
     duties_->read_back(m.topic, m.key, m.value, m.raw);
   });
-  problems_.report("offset_syncs_read", ErrorKind::OffsetSync,
-                   read.ok() ? Status() : Status(read.error()));
+  return read.ok() ? Status() : Status(read.error());
 }
 
 Status Control::read_back_to_end() {
@@ -296,9 +299,7 @@ Status Control::read_back_to_end() {
     if (!done.ok()) return make_error("reading the offset syncs back: " + done.error().message);
     if (*done) return {};
     if (kafka::remaining_ms(deadline) <= 0) break;
-    (void)reader_->poll(milliseconds(100), 10000, [this](const kafka::TopicReader::Message& m) {
-      duties_->read_back(m.topic, m.key, m.value, m.raw);
-    });
+    (void)read_back(milliseconds(100));  // read errors: every tick reports them
   }
   return make_error(not_yet);
 }

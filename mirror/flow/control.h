@@ -96,8 +96,9 @@ class Control final : kafka::ProducerEvents {
   void disconnect();
   void run_topics();
   void run_duty(Job& job);
-  void run_syncs(Clock::time_point now);  // write and read back offset syncs
-  Status read_back_to_end();              // before a checkpoint round
+  void run_syncs(Clock::time_point now);             // write and read back offset syncs
+  Status read_back(std::chrono::milliseconds wait);  // what the reader has, into the duties
+  Status read_back_to_end();                         // before a checkpoint round
   // Schedules the job's next run: its interval after a success, the next backoff step after a
   // failure.
   void schedule(Job& job, bool ok, Clock::time_point now);

@@ -70,10 +70,10 @@ Status Duties::ensure_topics(kafka::ClusterAdmin& target) {
     topics.push_back({kHeartbeatsTopic, 1, spec_.replication_factor, compact});
   }
   if (spec_.emit_checkpoints_enabled) {
-    topics.push_back({checkpoints_topic(source_cluster_), 1, spec_.replication_factor, compact});
+    topics.push_back({checkpoints_topic_, 1, spec_.replication_factor, compact});
   }
   if (offset_syncs_ != nullptr) {
-    topics.push_back({offset_syncs_topic(source_cluster_), 1, spec_.replication_factor, compact});
+    topics.push_back({offset_syncs_topic_, 1, spec_.replication_factor, compact});
   }
   auto failures = target.create_topics(topics, kafka::deadline_in(timeout_));
   if (!failures.ok()) {
@@ -132,7 +132,7 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
       changed.push_back(c);
     }
   }
-  const std::string topic = checkpoints_topic(source_cluster_);
+  const std::string& topic = checkpoints_topic_;
   checkpoints_acked_ = 0;
   checkpoints_failed_ = 0;
   Status produced;
@@ -166,17 +166,20 @@ Duties::RoundResult Duties::checkpoint_round(bool emit, bool sync_groups,
 
 Status Duties::write_syncs(kafka::TargetProducer& producer, bool latest) {
   if (offset_syncs_ == nullptr) return {};
-  const std::string topic = offset_syncs_topic(source_cluster_);
+  const std::string& topic = offset_syncs_topic_;
+  const auto syncs = offset_syncs_->take_syncs(latest);
   Status produced;
-  for (const auto& s : offset_syncs_->take_syncs(latest)) {
-    const auto record = encode(OffsetSync{s.topic, s.partition, s.upstream, s.downstream});
+  if (!syncs.empty()) {
     auto& handle = producer.topic(topic, nullptr);
-    auto sent = producer.send(handle, 0, record.key, record.value, kOffsetSyncTag, kRunHeader,
-                              encode_run(s.run));
-    if (sent.outcome != kafka::TargetProducer::Outcome::Sent && produced.ok()) {
-      // Lost for the topic (translation after a failover is then more conservative, never
-      // wrong); this process still knows it.
-      produced = make_error("produce to " + topic + ": " + std::string(sent.reason), sent.error);
+    for (const auto& s : syncs) {
+      const auto record = encode(OffsetSync{s.topic, s.partition, s.upstream, s.downstream});
+      auto sent = producer.send(handle, 0, record.key, record.value, kOffsetSyncTag, kRunHeader,
+                                encode_run(s.run));
+      if (sent.outcome != kafka::TargetProducer::Outcome::Sent && produced.ok()) {
+        // Lost for the topic (translation after a failover is then more conservative, never
+        // wrong); this process still knows it.
+        produced = make_error("produce to " + topic + ": " + std::string(sent.reason), sent.error);
+      }
     }
   }
   if (produced.ok() && syncs_failed_ > 0) {
@@ -189,9 +192,9 @@ Status Duties::write_syncs(kafka::TargetProducer& producer, bool latest) {
 
 std::vector<kafka::TopicPartition> Duties::read_back_partitions() const {
   std::vector<kafka::TopicPartition> out;
-  if (offset_syncs_ != nullptr) out.push_back({offset_syncs_topic(source_cluster_), 0});
+  if (offset_syncs_ != nullptr) out.push_back({offset_syncs_topic_, 0});
   if (offset_syncs_ != nullptr && spec_.emit_checkpoints_enabled) {
-    out.push_back({checkpoints_topic(source_cluster_), 0});
+    out.push_back({checkpoints_topic_, 0});
   }
   return out;
 }
@@ -199,7 +202,7 @@ std::vector<kafka::TopicPartition> Duties::read_back_partitions() const {
 void Duties::read_back(std::string_view topic, std::string_view key, std::string_view value,
                        const rd_kafka_message_t* raw) {
   if (offset_syncs_ == nullptr) return;
-  if (topic == offset_syncs_topic(source_cluster_)) {
+  if (topic == offset_syncs_topic_) {
     auto sync = decode_offset_sync(key, value);
     if (!sync) return;
     std::optional<RunId> run;
@@ -212,7 +215,7 @@ void Duties::read_back(std::string_view topic, std::string_view key, std::string
     }
     offset_syncs_->load(sync->topic, sync->partition, run, sync->upstream_offset,
                         sync->downstream_offset);
-  } else if (topic == checkpoints_topic(source_cluster_)) {
+  } else if (topic == checkpoints_topic_) {
     if (auto c = decode_checkpoint(key, value)) emitted_[{c->group, {c->topic, c->partition}}] = *c;
   }
 }

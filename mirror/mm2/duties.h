@@ -96,6 +96,8 @@ class Duties {
       : spec_(std::move(spec)),
         source_cluster_(std::move(source_cluster)),
         target_cluster_(std::move(target_cluster)),
+        checkpoints_topic_(checkpoints_topic(source_cluster_)),
+        offset_syncs_topic_(offset_syncs_topic(source_cluster_)),
         probe_(probe),
         timeout_(timeout),
         started_(Clock::now()) {}
@@ -103,6 +105,8 @@ class Duties {
   config::FlowSpec spec_;
   std::string source_cluster_;
   std::string target_cluster_;
+  std::string checkpoints_topic_;   // <source>.checkpoints.internal
+  std::string offset_syncs_topic_;  // mm2-offset-syncs.<source>.internal
   metrics::FlowProbe& probe_;
   std::chrono::milliseconds timeout_;
   OffsetSyncStore* offset_syncs_ = nullptr;

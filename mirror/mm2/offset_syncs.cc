@@ -55,21 +55,18 @@ void PartitionSyncs::record(int64_t upstream, int64_t downstream) {
   std::lock_guard lock(mutex_);
   if (own_) {
     const Extent& e = *own_extent_;
-    const int64_t downstream_last = e.downstream_first + (e.upstream_last - e.upstream_first);
     // The next source record at the next target offset extends the run; anything else (a gap in
     // the source, other records written in between on the target, a re-read) starts a new one.
-    if (upstream == e.upstream_last + 1 && downstream == downstream_last + 1) {
+    if (upstream == e.upstream_last + 1 && downstream == e.downstream_last() + 1) {
       extend_own(upstream);
-      latest_ = Taken{*own_, upstream, downstream};
       return;
     }
-    note(*own_, {e.upstream_last, downstream_last});  // where the run before ends
+    note(*own_, {e.upstream_last, e.downstream_last()});  // where the run before ends
   }
   own_ = RunId{writer_, next_seq_++};
   own_extent_ = &(extents_[*own_] = Extent{downstream, upstream, upstream});
   dirty_ = true;
-  note(*own_, {upstream, downstream});  // where this one starts
-  latest_ = Taken{*own_, upstream, downstream};
+  note(*own_, {upstream, downstream});             // where this one starts
   if (extents_.size() > 2 * max_runs_) rebuild();  // thins out
 }
 
@@ -96,8 +93,10 @@ void PartitionSyncs::load(std::optional<RunId> run, int64_t upstream, int64_t do
 
 void PartitionSyncs::take_syncs(bool latest, std::vector<Taken>& out) {
   std::lock_guard lock(mutex_);
-  if ((latest || flush_latest_) && latest_)
-    note(latest_->run, {latest_->upstream, latest_->downstream});
+  if ((latest || flush_latest_) && own_) {
+    // The newest recorded pair is the end of the own run.
+    note(*own_, {own_extent_->upstream_last, own_extent_->downstream_last()});
+  }
   flush_latest_ = false;
   out.insert(out.end(), pending_.begin(), pending_.end());
   pending_.clear();

@@ -88,6 +88,7 @@ class PartitionSyncs {
     int64_t downstream_first;
     int64_t upstream_first;
     int64_t upstream_last;
+    int64_t downstream_last() const { return downstream_first + (upstream_last - upstream_first); }
   };
   struct Run {  // a run as translation sees it (possibly cut short by a later copy)
     int64_t upstream_first;
@@ -113,7 +114,6 @@ class PartitionSyncs {
   mutable std::vector<Run> view_;
   mutable bool dirty_ = false;
   std::vector<Taken> pending_;   // syncs to write
-  std::optional<Taken> latest_;  // the newest recorded pair
   std::optional<Pair> written_;  // the last own pair handed out
   bool flush_latest_ = false;    // revoked: hand the newest pair out now
   std::atomic<bool> owned_{false};

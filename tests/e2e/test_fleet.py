@@ -47,6 +47,13 @@ class FleetCase(Mm2Case):
             m.wait_ready()
         return ms
 
+    def fleet_topic(self, tag, records):
+        """A flow name and a fresh PARTS-partition source topic holding `records` records."""
+        name, topic, _, _ = self.names(tag)
+        self.create_source_topic(SRC, topic, PARTS)
+        self.produce(SRC, topic, records)
+        return name, topic
+
     @staticmethod
     def owners(ms, name, topic):
         """partition -> names of the instances listing it in /flows (the live ones)."""
@@ -124,9 +131,7 @@ class FleetCase(Mm2Case):
 class F1ZonesShareAndTakeOver(FleetCase):
 
     def test_three_zones_share_read_locally_and_take_over(self):
-        name, topic, tt, _ = self.names("f1")
-        self.create_source_topic(SRC, topic, PARTS)
-        self.produce(SRC, topic, 3000)
+        name, topic = self.fleet_topic("f1", 3000)
         ms = self.start_fleet([flow(name, SRC, TGT, [topic])])
 
         local = lambda m, p: p.get("fetch_broker") == BROKER_IN[m.az]  # noqa: E731
@@ -211,19 +216,18 @@ class F2RollingRestartKeepsCheckpointsExact(FleetCase):
 
         # Every group translates exactly: the far one within what the instances before the roll
         # replicated, the others where they are and after moving on.
-        for k, g in groups.items():
-            tr = self.wait_translation(g, tt, {p: pre[p] + committed[k][p] for p in range(PARTS)}, timeout=60)
-            r = self.kt.read_from(self.bootstraps[SRC], topic, committed[k], self.bootstraps[TGT], tt, offsets=tr)
-            self.assert_failover_reads(r, "group %s after the roll" % g)
+        def assert_exact(when):
+            for k, g in groups.items():
+                tr = self.wait_translation(g, tt, {p: pre[p] + committed[k][p] for p in range(PARTS)}, timeout=60)
+                r = self.kt.read_from(self.bootstraps[SRC], topic, committed[k], self.bootstraps[TGT], tt, offsets=tr)
+                self.assert_failover_reads(r, "group %s %s" % (g, when))
+        assert_exact("after the roll")
         step = {"far": 100, "mid": 50, "near": load // PARTS}
         for k, g in groups.items():
             self.kt.group_commit(self.bootstraps[SRC], topic, g, {p: step[k] for p in range(PARTS)})
             for p in range(PARTS):
                 committed[k][p] += step[k]
-        for k, g in groups.items():
-            tr = self.wait_translation(g, tt, {p: pre[p] + committed[k][p] for p in range(PARTS)}, timeout=60)
-            r = self.kt.read_from(self.bootstraps[SRC], topic, committed[k], self.bootstraps[TGT], tt, offsets=tr)
-            self.assert_failover_reads(r, "group %s moved on after the roll" % g)
+        assert_exact("moved on after the roll")
 
         # No checkpoint ever went backwards (the topic's whole history: nothing is compacted yet).
         cps = self.kt.checkpoints(self.bootstraps[TGT], CHECKPOINTS, groups=list(groups.values()), history=True)
@@ -243,9 +247,7 @@ class F2RollingRestartKeepsCheckpointsExact(FleetCase):
 class F3RollWithDynamicMembers(FleetCase):
 
     def test_roll_without_static_membership(self):
-        name, topic, tt, _ = self.names("f3")
-        self.create_source_topic(SRC, topic, PARTS)
-        self.produce(SRC, topic, 1200)
+        name, topic = self.fleet_topic("f3", 1200)
         ms = self.start_fleet([flow(name, SRC, TGT, [topic])])
         self.wait_shared(ms, name, topic)
         producer = self.produce_async(SRC, topic, 3000, rate=200)
