@@ -15,6 +15,8 @@
 #include "mirror/config/loader.h"
 #include "mirror/demo/demo.h"
 #include "mirror/service/client_checks.h"
+#include "mirror/service/config_files.h"
+#include "mirror/service/reloader.h"
 #include "mirror/service/service.h"
 
 namespace po = boost::program_options;
@@ -75,11 +77,8 @@ std::vector<std::string> flow_paths(const po::variables_map& vm) {
 // Loads and validates; prints every problem as FILE:LINE:COL: message.
 std::optional<config::ServiceSpec> load_or_report(const std::string& file,
                                                   const std::vector<std::string>& flows) {
-  auto outcome = config::load(file, flows);
-  // What librdkafka would refuse, checked with the clients' own property builder.
-  for (auto& p : service::client_property_problems(outcome.spec)) {
-    outcome.problems.push_back(std::move(p));
-  }
+  // Including what librdkafka would refuse, checked with the clients' own property builder.
+  auto outcome = service::load_checked(file, flows);
   if (!outcome.ok()) {
     for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
     std::cerr << "mirror: " << outcome.problems.size() << " problem(s) in the configuration\n";
@@ -130,7 +129,20 @@ int cmd_az(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// How often a running service looks at its configuration files for changes.
+constexpr timespec kConfigPollInterval{2, 0};
+
 int cmd_run(const std::vector<std::string>& args) {
+  // Signals are taken by this thread only (sigwait); every other thread inherits the mask. SIGHUP
+  // reloads, SIGTERM/SIGINT stop.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  (void)::signal(SIGPIPE, SIG_IGN);
+
   po::options_description desc("run");
   desc.add_options()("config", po::value<std::string>()->required())(
       "flows", po::value<std::vector<std::string>>()->composing())(
@@ -145,29 +157,32 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!az::is_valid_zone(*flag_az))
       return usage_error("--availability-zone: not a zone name: '" + *flag_az + "'");
   }
-  auto spec = load_or_report((*vm)["config"].as<std::string>(), flow_paths(*vm));
-  if (!spec) return kInvalidConfig;
+  std::optional<std::string> flag_instance_id;
   if (vm->count("instance-id") != 0) {
-    spec->node.instance_id = (*vm)["instance-id"].as<std::string>();
-    if (auto problem = config::instance_id_problem(spec->node.instance_id)) {
+    flag_instance_id = (*vm)["instance-id"].as<std::string>();
+    if (auto problem = config::instance_id_problem(*flag_instance_id)) {
       return usage_error("--instance-id: " + *problem);
     }
   }
-  std::string listen = spec->http.listen;
+  std::optional<std::string> flag_listen;
   if (vm->count("http-listen") != 0) {
-    listen = (*vm)["http-listen"].as<std::string>();
-    if (auto parsed = http::parse_listen(listen); !parsed.ok()) {
+    flag_listen = (*vm)["http-listen"].as<std::string>();
+    if (auto parsed = http::parse_listen(*flag_listen); !parsed.ok()) {
       return usage_error("--http-listen: " + parsed.error().message);
     }
   }
-
-  // Signals are taken by this thread only (sigwait); every other thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  (void)::signal(SIGPIPE, SIG_IGN);
+  // The command line wins over the files, at start and at every reload.
+  const service::Reloader::Overrides overrides = [=](config::ServiceSpec& spec) {
+    if (flag_instance_id) spec.node.instance_id = *flag_instance_id;
+    if (flag_listen) spec.http.listen = *flag_listen;
+    if (flag_az) spec.node.availability_zone = *flag_az;
+  };
+  const std::string config_file = (*vm)["config"].as<std::string>();
+  const std::vector<std::string> flows = flow_paths(*vm);
+  const std::string hash = service::fingerprint(config::input_files(config_file, flows));
+  auto spec = load_or_report(config_file, flows);
+  if (!spec) return kInvalidConfig;
+  overrides(*spec);
 
   auto zone = az::resolve(spec->node, flag_az);
   if (zone.zone) {
@@ -179,20 +194,35 @@ int cmd_run(const std::vector<std::string>& args) {
   }
 
   service::ServiceOptions options;
-  options.http_listen = listen;
+  options.http_listen = spec->http.listen;
+  options.config_hash = hash;
   service::Service service(std::move(*spec), std::move(zone), options);
   if (auto st = service.start(); !st.ok()) {
     log::error("service", st.error().message);
     return kRuntimeFailure;
   }
+  service::Reloader reloader(service, config_file, flows, overrides, hash);
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    siginfo_t info{};
+    sig = sigtimedwait(&signals, &info, &kConfigPollInterval);
+    if (sig == SIGHUP) {
+      reloader.reload("SIGHUP");
+    } else if (sig > 0) {
+      break;
+    } else {
+      reloader.poll();  // timed out (or interrupted): look at the files
+    }
+  }
   log::info("service", "signal ", sig, ": stopping (draining flows, committing offsets)");
-  // A second signal or a stuck drain must not keep the process alive forever.
-  std::thread watchdog([signals]() mutable {
+  // A second SIGTERM/SIGINT or a stuck drain must not keep the process alive forever (a SIGHUP
+  // now stays pending: nothing reloads while stopping).
+  sigset_t stops = signals;
+  sigdelset(&stops, SIGHUP);
+  std::thread watchdog([stops]() mutable {
     timespec limit{60, 0};
     siginfo_t info;
-    if (sigtimedwait(&signals, &info, &limit) > 0) {
+    if (sigtimedwait(&stops, &info, &limit) > 0) {
       log::error("service", "second signal: exiting without draining");
     } else {
       log::error("service", "flows did not stop within 60 s: exiting");

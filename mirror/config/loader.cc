@@ -26,6 +26,20 @@ bool is_yaml_file_name(const std::string& name) {
   return !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"));
 }
 
+// The flow files of directory `path` (*.yaml, *.yml; not hidden), in name order.
+std::vector<std::string> flow_files_in(const std::string& path, std::error_code& error) {
+  std::vector<std::string> names;
+  std::filesystem::directory_iterator it(path, error);
+  for (; !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    std::string name = it->path().filename().string();
+    std::error_code ignored;
+    if (is_yaml_file_name(name) && it->is_regular_file(ignored)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  for (auto& name : names) name = (std::filesystem::path(path) / name).string();
+  return names;
+}
+
 class Loader {
  public:
   explicit Loader(const EnvLookup& env) : env_(env) {}
@@ -50,25 +64,16 @@ class Loader {
       load_flow_file(path);
       return;
     }
-    std::vector<std::string> names;
-    std::filesystem::directory_iterator it(path, error);
-    for (; !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
-      std::string name = it->path().filename().string();
-      std::error_code ignored;
-      if (is_yaml_file_name(name) && it->is_regular_file(ignored)) names.push_back(name);
-    }
+    const std::vector<std::string> files = flow_files_in(path, error);
     if (error) {
       report_file(note_file(path), "cannot read the directory: " + error.message());
       return;
     }
-    if (names.empty()) {
+    if (files.empty()) {
       report_file(note_file(path), "no flow files (*.yaml, *.yml) in this directory");
       return;
     }
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      load_flow_file((std::filesystem::path(path) / name).string());
-    }
+    for (const std::string& file : files) load_flow_file(file);
   }
 
   // Checks that need every flow and the clusters: unique names, known clusters, source != target.
@@ -223,6 +228,25 @@ std::string display_value(const std::set<std::string>& secret_properties, const 
 
 std::optional<std::string> instance_id_problem(const std::string& text) {
   return checks::instance_id().problem(text);
+}
+
+std::vector<std::string> input_files(const std::string& config_file,
+                                     const std::vector<std::string>& flow_paths) {
+  std::vector<std::string> files{config_file};
+  for (const auto& path : flow_paths) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(path, error)) {
+      files.push_back(path);
+      continue;
+    }
+    auto in_directory = flow_files_in(path, error);
+    if (error || in_directory.empty()) {
+      files.push_back(path);  // what load() reports about it
+      continue;
+    }
+    files.insert(files.end(), in_directory.begin(), in_directory.end());
+  }
+  return files;
 }
 
 }  // namespace mirror::config

@@ -43,6 +43,12 @@ std::optional<std::string> process_env(const std::string& name);
 LoadOutcome load(const std::string& config_file, const std::vector<std::string>& flow_paths,
                  const EnvLookup& env = process_env);
 
+// The files load() reads for these arguments, in its order: the config file, each flow file, each
+// directory's flow files (a directory it cannot list, or one without flow files, stands for
+// itself). A reload watches them.
+std::vector<std::string> input_files(const std::string& config_file,
+                                     const std::vector<std::string>& flow_paths);
+
 // The value to show for a property in logs and HTTP output: "***" when it is secret (listed in
 // secret_properties, or its name looks like a password, secret, token or key), else the value.
 std::string display_value(const std::set<std::string>& secret_properties, const std::string& key,

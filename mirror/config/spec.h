@@ -18,6 +18,7 @@ struct Location {
   std::string file;
   int line = 0;
   int column = 0;
+  bool operator==(const Location&) const = default;
 };
 
 struct ClusterSpec {
@@ -31,6 +32,7 @@ struct ClusterSpec {
   std::set<std::string> secret_properties;
   std::map<std::string, Location> property_locations;  // where each of `properties` was set
   Location location;
+  bool operator==(const ClusterSpec&) const = default;
 };
 
 struct FlowSpec {
@@ -62,6 +64,7 @@ struct FlowSpec {
   std::map<std::string, Location> consumer_locations;  // where each of `consumer` was set
   std::map<std::string, Location> producer_locations;  // where each of `producer` was set
   Location location;                                   // where the flow's mapping starts
+  bool operator==(const FlowSpec&) const = default;
 };
 
 struct NodeSpec {
@@ -69,6 +72,7 @@ struct NodeSpec {
   std::vector<std::string> availability_zone_sources{"env", "file", "kubernetes",
                                                      "aws", "gcp",  "azure"};
   std::string instance_id;  // stable name of this process among the flow's instances; "" = none
+  bool operator==(const NodeSpec&) const = default;
 };
 
 struct HttpSpec {
@@ -81,5 +85,10 @@ struct ServiceSpec {
   std::map<std::string, ClusterSpec> clusters;
   std::vector<FlowSpec> flows;  // config file's flows first, then each --flows path in order
 };
+
+// Equal settings, wherever they were written (a reload compares what a flow or cluster would do,
+// not the lines it was read from: a comment added above it changes nothing).
+bool same_settings(const ClusterSpec& a, const ClusterSpec& b);
+bool same_settings(const FlowSpec& a, const FlowSpec& b);
 
 }  // namespace mirror::config

@@ -37,7 +37,7 @@ FlowStatus StatusBoard::snapshot() const {
   return status_;
 }
 
-Flow::Flow(FlowContext context)
+Flow::Flow(FlowContext context, uint64_t restarts)
     : context_(std::move(context)),
       probe_(*context_.metrics, context_.spec.name, probe_options(context_.spec)),
       offset_syncs_(offset_syncs_for(context_.spec)),
@@ -50,6 +50,8 @@ Flow::Flow(FlowContext context)
   initial.follower_fetching_enabled = context_.spec.follower_fetching_enabled;
   initial.client_rack = context_.client_rack;
   board_.publish(std::move(initial));
+  restarts_.store(restarts);
+  if (restarts > 0) probe_.restarted(restarts);
 }
 
 Flow::~Flow() {
@@ -79,6 +81,8 @@ void Flow::join() {
 
 FlowStatus Flow::status() const {
   FlowStatus status = board_.snapshot();
+  status.restarts = restarts_.load();
+  if (paused_.load() && status.state == State::Running) status.state = State::Paused;
   if (status.state == State::Starting) {
     // Connected, nothing routed yet: what holds the control thread up is what holds the flow up.
     if (auto health = control_.health(); !health.last_error.empty() && !control_.routing()) {
@@ -97,12 +101,19 @@ bool Flow::sleep_unless_stopped(std::chrono::milliseconds d) {
 void Flow::run() {
   const auto& t = context_.tuning;
   auto backoff = t.retry_backoff_min;
+  bool first = true;
   while (!stop_.load()) {
+    if (!first) {
+      restarts_.fetch_add(1);
+      probe_.restarted();
+    }
+    first = false;
     board_.set_state(State::Starting);
     const auto started = std::chrono::steady_clock::now();
     Status result;
     {
-      Session session(context_, probe_, control_, board_, offset_syncs_.get(), replicated_);
+      Session session(context_, probe_, control_, board_, offset_syncs_.get(), replicated_,
+                      paused_);
       result = session.run(stop_);
     }
     if (stop_.load()) break;

@@ -25,7 +25,9 @@ namespace mirror::flow {
 class Flow {
  public:
   // A flow's name must be unique among the live flows of one Metrics (its probe owns the series).
-  explicit Flow(FlowContext context);
+  // `restarts`: session restarts counted before this flow (a reload that changed the flow
+  // replaces it with a new Flow that goes on counting).
+  explicit Flow(FlowContext context, uint64_t restarts = 0);
   ~Flow();
   Flow(const Flow&) = delete;
   Flow& operator=(const Flow&) = delete;
@@ -35,6 +37,13 @@ class Flow {
   void join();
   FlowStatus status() const;
   const std::string& name() const { return context_.spec.name; }
+  const FlowContext& context() const { return context_; }
+  // Session restarts since the process started (failures, reloads that changed the flow).
+  uint64_t restarts() const { return restarts_.load(); }
+  // Pauses or resumes fetching (any thread, returns at once). A paused flow keeps its group
+  // membership, position and commits; it shows `paused` while its session runs.
+  void set_paused(bool paused) { paused_.store(paused); }
+  bool paused() const { return paused_.load(); }
 
  private:
   void run();
@@ -49,6 +58,8 @@ class Flow {
   Pipeline::ReplicatedCounts replicated_;  // per partition, across sessions (record thread only)
   Control control_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> restarts_{0};
+  std::atomic<bool> paused_{false};
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
   std::thread thread_;  // last: joined before the members it uses go away

@@ -10,6 +10,7 @@ namespace {
 
 constexpr uint8_t kBackpressure = 1;  // Partition::reasons: why fetching is stopped
 constexpr uint8_t kHeld = 2;
+constexpr uint8_t kPaused = 4;                               // the flow is paused (set_paused)
 constexpr auto kRetryHeld = std::chrono::milliseconds(200);  // a held partition's next try
 constexpr int kPurgedQueue = -152;                           // RD_KAFKA_RESP_ERR__PURGE_QUEUE
 constexpr int kPurgedInFlight = -151;                        // RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
@@ -41,9 +42,10 @@ struct Pipeline::Partition {
   std::deque<kafka::Record> waiting;  // taken, not sent, in offset order
   Hold hold = Hold::None;
   Clock::time_point retry_at{};
-  int64_t rewind_from = -1;   // fetch again from here once nothing is in flight
-  uint8_t reasons = 0;        // why fetching must be stopped (kBackpressure, kHeld)
-  bool fetch_stopped = true;  // as last told to the consumer (unknown at first: resume)
+  int64_t rewind_from = -1;    // fetch again from here once nothing is in flight
+  uint8_t reasons = 0;         // why fetching must be stopped (kBackpressure, kHeld, kPaused)
+  bool fetch_stopped = false;  // as last told to the consumer
+  bool fetch_told = false;     // told at all (a new partition is told to pause or resume)
   bool queued_dirty = false;
   bool queued_ready = false;
   uint64_t* replicated = nullptr;  // in the flow's counts (ReplicatedCounts)
@@ -147,6 +149,7 @@ void Pipeline::assign(const std::vector<kafka::TopicPartition>& partitions, Cloc
       p.syncs->set_owned(true);  // checkpointed by this process while assigned here
     }
     if (backpressure_paused_) p.reasons |= kBackpressure;
+    if (paused_) p.reasons |= kPaused;
     if (!t->route) hold(p, Hold::Unrouted, now);
     p.queued_dirty = true;
     dirty_.push_back(&p);
@@ -415,6 +418,16 @@ void Pipeline::release_hold(Partition& p) {
   mark_ready(p);
 }
 
+void Pipeline::set_paused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  for (auto& [name, t] : topics_) {
+    for (auto& p : t->partitions) {
+      if (p) set_reason(*p, kPaused, paused);
+    }
+  }
+}
+
 void Pipeline::set_reason(Partition& p, uint8_t reason, bool on) {
   const uint8_t before = p.reasons;
   p.reasons = on ? (p.reasons | reason) : (p.reasons & ~reason);
@@ -446,7 +459,8 @@ Pipeline::FetchChanges Pipeline::take_fetch_changes(Clock::time_point now) {
   for (Partition* p : dirty_) {
     p->queued_dirty = false;
     const bool stop = p->reasons != 0;
-    if (stop == p->fetch_stopped) continue;
+    if (p->fetch_told && stop == p->fetch_stopped) continue;
+    p->fetch_told = true;
     p->fetch_stopped = stop;
     (stop ? changes.pause : changes.resume).push_back({p->topic->name, p->id});
   }

@@ -136,6 +136,10 @@ class Pipeline {
   // True once after a partition was held back because its target topic lacks it (the control
   // thread should look at the topics now rather than at its next round).
   bool take_refresh_request();
+  // The flow paused (or resumed) by its operator: no partition is fetched while paused, new
+  // assignments included; what was taken is still sent, and acknowledged offsets committed.
+  void set_paused(bool paused);
+  bool paused() const { return paused_; }
 
   // ---- state ------------------------------------------------------------------------------
   size_t in_flight_records() const { return in_flight_records_; }
@@ -201,6 +205,7 @@ class Pipeline {
   std::optional<Clock::time_point> blocked_since_;  // records waiting for room since
   bool blocked_ = false;                            // the last pump left records for want of room
   bool backpressure_paused_ = false;
+  bool paused_ = false;
   bool refresh_requested_ = false;
   bool prune_wanted_ = false;
 };

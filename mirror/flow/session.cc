@@ -54,11 +54,12 @@ class Session::ProducerSink final : public Sink {
 
 Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control& control,
                  StatusBoard& board, mm2::OffsetSyncStore* offset_syncs,
-                 Pipeline::ReplicatedCounts& replicated)
+                 Pipeline::ReplicatedCounts& replicated, const std::atomic<bool>& paused)
     : ctx_(context),
       probe_(probe),
       control_(control),
       board_(board),
+      paused_(paused),
       fetch_watch_(context.tuning.stuck_fetch_grace),
       pipeline_(limits_of(context.tuning), probe, offset_syncs, &replicated) {}
 
@@ -94,6 +95,13 @@ Status Session::run(const std::atomic<bool>& stop) {
 // One turn of the record loop.
 void Session::step(Clock::time_point now) {
   follow_routing();
+  if (const bool paused = paused_.load(); paused != pipeline_.paused()) {
+    pipeline_.set_paused(paused);
+    log::info("flow", ctx_.spec.name,
+              paused ? ": paused (fetching stopped; group membership and "
+                       "position kept)"
+                     : ": resumed");
+  }
   if (const size_t room = pipeline_.room(); room > 0) {
     const auto wait = pipeline_.in_flight_records() > 0 ? ctx_.tuning.busy_poll_timeout
                                                         : ctx_.tuning.poll_timeout;

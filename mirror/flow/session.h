@@ -32,10 +32,11 @@ namespace mirror::flow {
 
 class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
  public:
-  // `replicated`: the flow's per-partition counts, kept across sessions.
+  // `replicated`: the flow's per-partition counts, kept across sessions. `paused`: set by the
+  // flow's operator (any thread); followed at every turn of the record loop.
   Session(const FlowContext& context, metrics::FlowProbe& probe, Control& control,
           StatusBoard& board, mm2::OffsetSyncStore* offset_syncs,
-          Pipeline::ReplicatedCounts& replicated);
+          Pipeline::ReplicatedCounts& replicated, const std::atomic<bool>& paused);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -71,6 +72,7 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   metrics::FlowProbe& probe_;
   Control& control_;
   StatusBoard& board_;
+  const std::atomic<bool>& paused_;
   std::shared_ptr<const topics::Routing> routing_;  // the snapshot the pipeline follows
   std::vector<kafka::Record> batch_;
   FetchWatch fetch_watch_;

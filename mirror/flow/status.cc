@@ -8,6 +8,8 @@ const char* to_string(State state) {
       return "starting";
     case State::Running:
       return "running";
+    case State::Paused:
+      return "paused";
     case State::Retrying:
       return "retrying";
     case State::Failed:

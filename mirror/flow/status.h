@@ -10,7 +10,8 @@ namespace mirror::flow {
 
 // failed: an error no retry can cure soon (credentials, a refused property); tried again after a
 // long backoff. retrying: anything else (a cluster unreachable), tried again within seconds.
-enum class State { Starting, Running, Retrying, Failed, Stopping, Stopped, Disabled };
+// paused: running, fetching nothing, by the operator's request (POST /flows/<name>/pause).
+enum class State { Starting, Running, Paused, Retrying, Failed, Stopping, Stopped, Disabled };
 enum class FetchMode { Follower, LeaderFallback, Leader };
 
 const char* to_string(State state);
@@ -39,6 +40,7 @@ struct FlowStatus {
   std::string last_error;          // empty when healthy; never holds secrets
   uint64_t in_flight_records = 0;  // sent to the target, not acknowledged yet
   bool fetch_paused = false;       // fetching paused because the target is behind
+  uint64_t restarts = 0;           // session restarts since the process started
   std::vector<PartitionStatus> partitions;
 };
 

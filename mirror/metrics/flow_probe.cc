@@ -13,6 +13,7 @@ FlowProbe::FlowProbe(Metrics& metrics, std::string flow, Options options)
   follower_fetching_ = &metrics_.flow_follower_fetching.Add(labels);
   follower_fetching_->Set(options.follower_fetching ? 1 : 0);
   latency_ = &metrics_.replication_latency.Add(labels, Metrics::latency_buckets());
+  restarts_ = &metrics_.flow_restarts.Add(labels);
   if (options.heartbeats) heartbeat_age_ = &metrics_.heartbeat_age.Add(labels);
   if (options.checkpoints) {
     checkpoint_latency_ = &metrics_.checkpoint_latency.Add(labels);
@@ -36,6 +37,7 @@ FlowProbe::~FlowProbe() {
   metrics_.flow_up.Remove(up_);
   metrics_.flow_follower_fetching.Remove(follower_fetching_);
   metrics_.replication_latency.Remove(latency_);
+  metrics_.flow_restarts.Remove(restarts_);
   if (heartbeat_age_ != nullptr) metrics_.heartbeat_age.Remove(heartbeat_age_);
   if (checkpoint_latency_ != nullptr) metrics_.checkpoint_latency.Remove(checkpoint_latency_);
   if (checkpoint_groups_ != nullptr) metrics_.checkpoint_groups.Remove(checkpoint_groups_);
@@ -45,6 +47,10 @@ FlowProbe::~FlowProbe() {
 
 void FlowProbe::set_up(bool up) {
   up_->Set(up ? 1 : 0);
+}
+
+void FlowProbe::restarted(uint64_t times) {
+  restarts_->Increment(static_cast<double>(times));
 }
 
 void FlowProbe::count(ErrorKind kind) {

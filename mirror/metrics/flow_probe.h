@@ -34,6 +34,8 @@ class FlowProbe {
   const std::string& flow() const { return flow_; }
 
   void set_up(bool up);
+  // The flow's session restarted `times` more times (mirror_flow_restarts_total).
+  void restarted(uint64_t times = 1);
   void count(ErrorKind kind);
   uint64_t errors(ErrorKind kind) const;  // counted so far (for tests and status)
 
@@ -85,6 +87,7 @@ class FlowProbe {
   prometheus::Gauge* checkpoint_groups_ = nullptr;
   prometheus::Counter* checkpoints_ = nullptr;
   prometheus::Gauge* groups_synced_ = nullptr;
+  prometheus::Counter* restarts_ = nullptr;
 
   mutable std::mutex errors_mutex_;
   std::map<ErrorKind, prometheus::Counter*> errors_;

@@ -78,7 +78,17 @@ Metrics::Metrics()
               .Name("mirror_groups_synced")
               .Help("Consumer groups whose translated offsets were committed on the target "
                     "in the last sync round")
-              .Register(*registry_)) {}
+              .Register(*registry_)),
+      config_reloads(BuildCounter()
+                         .Name("mirror_config_reloads_total")
+                         .Help("Configuration reloads (SIGHUP or a changed file) by result: ok "
+                               "(applied) or error (refused; the previous configuration runs on)")
+                         .Register(*registry_)),
+      flow_restarts(BuildCounter()
+                        .Name("mirror_flow_restarts_total")
+                        .Help("Times the flow's session restarted since the process started "
+                              "(after a failure, or a reload that changed the flow)")
+                        .Register(*registry_)) {}
 
 const prometheus::Histogram::BucketBoundaries& Metrics::latency_buckets() {
   static const prometheus::Histogram::BucketBoundaries buckets{

@@ -47,6 +47,9 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& checkpoint_groups;   // flow
   prometheus::Family<prometheus::Counter>& checkpoints;       // flow
   prometheus::Family<prometheus::Gauge>& groups_synced;       // flow
+  // Runtime control (service).
+  prometheus::Family<prometheus::Counter>& config_reloads;  // result (ok, error)
+  prometheus::Family<prometheus::Counter>& flow_restarts;   // flow
 };
 
 }  // namespace mirror::metrics

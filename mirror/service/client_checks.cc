@@ -38,4 +38,11 @@ std::vector<config::Diagnostic> client_property_problems(const config::ServiceSp
   return out;
 }
 
+config::LoadOutcome load_checked(const std::string& config_file,
+                                 const std::vector<std::string>& flow_paths) {
+  auto outcome = config::load(config_file, flow_paths);
+  for (auto& p : client_property_problems(outcome.spec)) outcome.problems.push_back(std::move(p));
+  return outcome;
+}
+
 }  // namespace mirror::service

@@ -4,6 +4,7 @@
 // property librdkafka refuses (an unknown name, a bad value) at the line that set it.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "mirror/config/loader.h"
@@ -12,5 +13,9 @@
 namespace mirror::service {
 
 std::vector<config::Diagnostic> client_property_problems(const config::ServiceSpec& spec);
+
+// config::load() plus client_property_problems(): what `validate`, `run` and a reload check.
+config::LoadOutcome load_checked(const std::string& config_file,
+                                 const std::vector<std::string>& flow_paths);
 
 }  // namespace mirror::service

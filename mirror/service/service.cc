@@ -1,10 +1,47 @@
 #include "mirror/service/service.h"
 
+#include <algorithm>
+#include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "mirror/common/log.h"
 
 namespace mirror::service {
+namespace {
+
+// Would the two run the same way? (What they were read from does not matter.)
+bool same_flow(const flow::FlowContext& a, const flow::FlowContext& b) {
+  return config::same_settings(a.spec, b.spec) && config::same_settings(a.source, b.source) &&
+         config::same_settings(a.target, b.target) && a.node_rack == b.node_rack &&
+         a.client_rack == b.client_rack && a.group_instance_id == b.group_instance_id;
+}
+
+// Settings read once at start: what differs between the running spec and `next`.
+std::vector<std::string> restart_only_changes(const config::ServiceSpec& running,
+                                              const config::ServiceSpec& next) {
+  std::vector<std::string> out;
+  if (running.http.listen != next.http.listen) out.emplace_back("http.listen");
+  if (running.node.availability_zone != next.node.availability_zone) {
+    out.emplace_back("node.availability_zone");
+  }
+  if (running.node.availability_zone_sources != next.node.availability_zone_sources) {
+    out.emplace_back("node.availability_zone_sources");
+  }
+  return out;
+}
+
+std::string utc_text(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  (void)std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+}  // namespace
 
 flow::FlowContext make_flow_context(const config::ServiceSpec& spec, const config::FlowSpec& flow,
                                     const std::optional<az::Zone>& zone, metrics::Metrics* metrics,
@@ -32,10 +69,13 @@ Service::Service(config::ServiceSpec spec, az::Resolution zone, ServiceOptions o
   metrics_.node_info
       .Add({{"availability_zone", zone_.display()}, {"source", zone_.zone ? zone_.source : "none"}})
       .Set(1);
-  for (const auto& f : spec_.flows) {
-    flows_.push_back(
-        std::make_unique<flow::Flow>(make_flow_context(spec_, f, zone_.zone, &metrics_, options_)));
-  }
+  config_.hash = options_.config_hash;
+  config_.loaded_at = std::chrono::system_clock::now();
+  for (const auto& f : spec_.flows) flows_.push_back(std::make_unique<flow::Flow>(context_for(f)));
+}
+
+flow::FlowContext Service::context_for(const config::FlowSpec& flow) {
+  return make_flow_context(spec_, flow, zone_.zone, &metrics_, options_);
 }
 
 Service::~Service() {
@@ -56,7 +96,7 @@ Status Service::start() {
       bool ok = true;
       for (const auto& s : flow_statuses()) {
         if (s.state == flow::State::Disabled) continue;
-        if (s.state != flow::State::Running) {
+        if (s.state != flow::State::Running && s.state != flow::State::Paused) {
           ok = false;
           body += s.name + ": " + flow::to_string(s.state) + "\n";
         }
@@ -76,12 +116,135 @@ Status Service::start() {
 }
 
 void Service::stop() {
-  for (auto& f : flows_) f->request_stop();  // all drain in parallel
+  {
+    std::lock_guard lock(flows_mutex_);
+    for (auto& f : flows_) f->request_stop();  // all drain in parallel
+  }
   for (auto& f : flows_) f->join();
   if (http_) http_->stop();
 }
 
+ReloadReport Service::apply(config::ServiceSpec spec, const std::string& hash) {
+  ReloadReport report;
+  report.needs_restart = restart_only_changes(spec_, spec);
+  // What runs keeps the settings read once at start, so the next reload compares against them.
+  spec.http.listen = spec_.http.listen;
+  spec.node.availability_zone = spec_.node.availability_zone;
+  spec.node.availability_zone_sources = spec_.node.availability_zone_sources;
+  spec_ = std::move(spec);
+
+  // The plan: per flow of the new spec, the running flow it keeps (or nothing: a new one).
+  std::map<std::string, flow::FlowContext> wanted;
+  for (const auto& f : spec_.flows) wanted.emplace(f.name, context_for(f));
+  std::set<std::string> retiring;                   // removed or changed
+  std::map<std::string, uint64_t> restarts_before;  // of changed flows
+  std::set<std::string> running;                    // before the reload
+  std::vector<std::unique_ptr<flow::Flow>> retired;
+  {
+    std::lock_guard lock(flows_mutex_);
+    for (auto& f : flows_) {
+      running.insert(f->name());
+      auto it = wanted.find(f->name());
+      if (it != wanted.end() && same_flow(f->context(), it->second)) {
+        ++report.unchanged;
+        continue;
+      }
+      if (it == wanted.end()) {
+        report.stopped.push_back(f->name());
+        paused_.erase(f->name());
+      } else {
+        report.restarted.push_back(f->name());
+        restarts_before[f->name()] = 0;  // known once it stopped
+      }
+      retiring.insert(f->name());
+      f->request_stop();  // all drain in parallel
+    }
+  }
+  // Draining takes a while: /flows goes on showing these flows (stopping) meanwhile.
+  for (auto& f : flows_) {
+    if (retiring.count(f->name()) != 0) f->join();
+  }
+  {
+    std::lock_guard lock(flows_mutex_);
+    std::erase_if(flows_, [&](std::unique_ptr<flow::Flow>& f) {
+      if (retiring.count(f->name()) == 0) return false;
+      if (auto it = restarts_before.find(f->name()); it != restarts_before.end()) {
+        it->second = f->restarts() + 1;  // a reload that changes a flow restarts its session
+      }
+      retired.push_back(std::move(f));
+      return true;
+    });
+  }
+  retired.clear();  // their metric series go before a flow of the same name adds its own
+
+  std::map<std::string, std::unique_ptr<flow::Flow>> created;
+  for (const auto& f : spec_.flows) {
+    auto before = restarts_before.find(f.name);
+    const bool changed = before != restarts_before.end();
+    if (!changed && running.count(f.name) != 0) continue;  // kept as it is
+    if (!changed) report.started.push_back(f.name);
+    created.emplace(f.name, std::make_unique<flow::Flow>(std::move(wanted.at(f.name)),
+                                                         changed ? before->second : 0));
+  }
+  std::vector<flow::Flow*> to_start;
+  {
+    std::lock_guard lock(flows_mutex_);
+    std::map<std::string, std::unique_ptr<flow::Flow>> kept;
+    for (auto& f : flows_) {
+      std::string name = f->name();
+      kept.emplace(std::move(name), std::move(f));
+    }
+    flows_.clear();
+    for (const auto& f : spec_.flows) {
+      if (auto it = kept.find(f.name); it != kept.end()) {
+        flows_.push_back(std::move(it->second));
+      } else {
+        if (paused_.count(f.name) != 0) created.at(f.name)->set_paused(true);
+        to_start.push_back(created.at(f.name).get());
+        flows_.push_back(std::move(created.at(f.name)));
+      }
+    }
+  }
+  for (auto* f : to_start) f->start();
+
+  metrics_.config_reloads.Add({{"result", "ok"}}).Increment();
+  std::lock_guard lock(config_mutex_);
+  config_.hash = hash;
+  config_.loaded_at = std::chrono::system_clock::now();
+  config_.last_reload_error.clear();
+  config_.needs_restart = report.needs_restart;
+  return report;
+}
+
+void Service::refuse(const std::string& error) {
+  metrics_.config_reloads.Add({{"result", "error"}}).Increment();
+  std::lock_guard lock(config_mutex_);
+  config_.last_reload_error = error;
+}
+
+bool Service::set_paused(const std::string& flow, bool paused) {
+  std::lock_guard lock(flows_mutex_);
+  for (auto& f : flows_) {
+    if (f->name() != flow) continue;
+    f->set_paused(paused);
+    if (paused) {
+      paused_.insert(flow);
+    } else {
+      paused_.erase(flow);
+    }
+    log::info("service", "flow ", flow, paused ? ": pause requested" : ": resume requested");
+    return true;
+  }
+  return false;
+}
+
+ConfigInfo Service::config_info() const {
+  std::lock_guard lock(config_mutex_);
+  return config_;
+}
+
 std::vector<flow::FlowStatus> Service::flow_statuses() const {
+  std::lock_guard lock(flows_mutex_);
   std::vector<flow::FlowStatus> out;
   out.reserve(flows_.size());
   for (const auto& f : flows_) out.push_back(f->status());
@@ -90,7 +253,10 @@ std::vector<flow::FlowStatus> Service::flow_statuses() const {
 
 bool Service::ready() const {
   for (const auto& s : flow_statuses()) {
-    if (s.state != flow::State::Disabled && s.state != flow::State::Running) return false;
+    if (s.state != flow::State::Disabled && s.state != flow::State::Running &&
+        s.state != flow::State::Paused) {
+      return false;
+    }
   }
   return true;
 }
@@ -120,11 +286,20 @@ std::string Service::flows_json() const {
         {"fetch_mode", flow::to_string(s.fetch_mode)},
         {"in_flight_records", s.in_flight_records},
         {"fetch_paused", s.fetch_paused},
+        {"restarts", s.restarts},
         {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
     flows.push_back(std::move(f));
   }
+  const ConfigInfo config = config_info();
+  nlohmann::json config_json{{"hash", config.hash},
+                             {"loaded_at", utc_text(config.loaded_at)},
+                             {"last_reload_error", config.last_reload_error.empty()
+                                                       ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(config.last_reload_error)},
+                             {"needs_restart", config.needs_restart}};
   nlohmann::json root{
+      {"config", std::move(config_json)},
       {"availability_zone", zone_.zone ? nlohmann::json(zone_.display()) : nlohmann::json(nullptr)},
       {"availability_zone_source",
        zone_.zone ? nlohmann::json(zone_.source) : nlohmann::json(nullptr)},

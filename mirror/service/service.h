@@ -1,8 +1,20 @@
 // The running service: every enabled flow on its own thread, one HTTP port, the node's AZ.
+//
+// A reload (apply()) changes the flows while the others run on: a new flow starts, a removed one
+// drains (flush, commit) and stops, a changed one (its own settings, a cluster it uses, the node's
+// instance id) is stopped and started again alone, an unchanged one is not touched at all. What
+// cannot change while the process runs (the HTTP address, the node's AZ settings) is reported as
+// needing a restart and otherwise ignored until then.
+//
+// Threads: start(), stop() and apply() come from one thread (the main thread); the HTTP handlers
+// read the flows from the server's thread, under flows_mutex_.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +31,25 @@ struct ServiceOptions {
   std::string http_listen;  // HOST:PORT; empty: no HTTP server
   flow::Tuning tuning;
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API
+  std::string config_hash;            // fingerprint of the files the spec was read from
+};
+
+// What a reload did, flow by flow.
+struct ReloadReport {
+  std::vector<std::string> started;    // new flows
+  std::vector<std::string> stopped;    // removed flows
+  std::vector<std::string> restarted;  // changed flows
+  size_t unchanged = 0;
+  // Settings that changed and take effect only after a restart, e.g. "http.listen".
+  std::vector<std::string> needs_restart;
+};
+
+// The configuration that runs, as /flows shows it.
+struct ConfigInfo {
+  std::string hash;
+  std::chrono::system_clock::time_point loaded_at;
+  std::string last_reload_error;           // empty after a reload that was applied
+  std::vector<std::string> needs_restart;  // since the process started
 };
 
 class Service {
@@ -31,6 +62,18 @@ class Service {
   // Stops every flow (drain, commit, close) and the HTTP server.
   void stop();
 
+  // A reload with a valid specification (the caller validated it in full): changes the flows as
+  // the header says. Blocks while removed and changed flows drain.
+  ReloadReport apply(config::ServiceSpec spec, const std::string& hash);
+  // A reload refused (an invalid configuration): counted, and shown on /flows until the next
+  // applied one. `error` names the files and lines; it never holds secret values.
+  void refuse(const std::string& error);
+  ConfigInfo config_info() const;
+
+  // Pauses or resumes a flow by name (any thread; returns at once). False: no such flow. A paused
+  // flow stays paused through reloads, also when they restart it, until resumed or removed.
+  bool set_paused(const std::string& flow, bool paused);
+
   std::vector<flow::FlowStatus> flow_statuses() const;
   bool ready() const;
   std::string flows_json() const;
@@ -38,12 +81,20 @@ class Service {
   metrics::Metrics& metrics() { return metrics_; }
 
  private:
+  flow::FlowContext context_for(const config::FlowSpec& flow);
+
   config::ServiceSpec spec_;
   az::Resolution zone_;
   ServiceOptions options_;
   metrics::Metrics metrics_;
-  std::vector<std::unique_ptr<flow::Flow>> flows_;  // after metrics_: flows die first
-  std::unique_ptr<http::Server> http_;              // last: its handlers read everything above
+  mutable std::mutex config_mutex_;
+  ConfigInfo config_;  // under config_mutex_
+  mutable std::mutex flows_mutex_;
+  std::set<std::string> paused_;  // under flows_mutex_: names of the flows paused
+  // Under flows_mutex_ (changed by the main thread, read by HTTP handlers). After metrics_: flows
+  // die first.
+  std::vector<std::unique_ptr<flow::Flow>> flows_;
+  std::unique_ptr<http::Server> http_;  // last: its handlers read everything above
 };
 
 // The FlowContext for one flow of `spec`, with client.rack from the node's zone.

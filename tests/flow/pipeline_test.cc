@@ -259,6 +259,32 @@ TEST_F(PipelineTest, BackpressurePausesAfterPauseAfterAndResumesAtHalfTheLimits)
   EXPECT_EQ(committed("orders", 0), 30);
 }
 
+TEST_F(PipelineTest, APausedFlowFetchesNothingSendsWhatItTookAndResumesWhereItWas) {
+  start({{"orders", 2}});
+  take("orders", 0, 0, 3);
+  pipeline->set_paused(true);
+  auto paused = pipeline->take_fetch_changes(now);
+  EXPECT_EQ(paused.pause.size(), 2u) << "every assigned partition";
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.sent.size(), 3u) << "what was taken still goes";
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 3) << "and is committed";
+  pipeline->assign({{"orders", 2}}, now);  // more partitions, assigned while paused
+  pipeline->set_routing(routing_of({{"orders", 3}}));
+  auto later = pipeline->take_fetch_changes(now);
+  EXPECT_EQ(later.pause.size(), 1u) << "a partition assigned while paused stays paused";
+  EXPECT_TRUE(later.resume.empty());
+  // Backpressure ending does not resume a paused flow.
+  EXPECT_TRUE(pipeline->take_fetch_changes(now).resume.empty());
+  pipeline->set_paused(false);
+  auto resumed = pipeline->take_fetch_changes(now);
+  EXPECT_EQ(resumed.resume.size(), 3u);
+  take("orders", 0, 3, 5);
+  ASSERT_TRUE(pump().ok());
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 5);
+}
+
 TEST_F(PipelineTest, AFullSinkHoldsRecordsUntilDeliveriesMakeRoom) {
   start({{"orders", 1}});
   bool full = false;
