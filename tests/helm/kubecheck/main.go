@@ -485,10 +485,11 @@ func checkDeployment(dep *appsv1.Deployment, cm *corev1.ConfigMap, sa *corev1.Se
 		p.add("%s: replicas %v, want %d", d, ptrInt(dep.Spec.Replicas), o.expectReplicas)
 	}
 
-	// Roll the pods when the config changes: the annotation is the config file's hash.
-	if cfg != nil {
+	// When the pods roll on a config change (rollOnConfigChange), the annotation is the config
+	// file's hash; without it the pods reload the mounted file themselves.
+	if got, rolls := dep.Spec.Template.Annotations[ChecksumAn]; cfg != nil && rolls {
 		sum := sha256.Sum256([]byte(cfg.raw))
-		if got := dep.Spec.Template.Annotations[ChecksumAn]; got != hex.EncodeToString(sum[:]) {
+		if got != hex.EncodeToString(sum[:]) {
 			p.add("%s: pod annotation %s is %q, want the sha256 of the config file", d, ChecksumAn, got)
 		}
 	}
