@@ -225,4 +225,8 @@ std::optional<std::string> instance_id_problem(const std::string& text) {
   return checks::instance_id().problem(text);
 }
 
+std::optional<std::string> flow_name_problem(const std::string& text) {
+  return checks::flow_name().problem(text);
+}
+
 }  // namespace mirror::config
