@@ -7,13 +7,16 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "mirror/az/resolver.h"
 #include "mirror/common/log.h"
 #include "mirror/config/loader.h"
 #include "mirror/demo/demo.h"
+#include "mirror/http/client.h"
 #include "mirror/service/client_checks.h"
 #include "mirror/service/config_files.h"
 #include "mirror/service/reloader.h"
@@ -34,11 +37,14 @@ constexpr const char* kUsageText =
     "  mirror validate --config FILE [--flows PATH]...\n"
     "  mirror az       [--config FILE]\n"
     "  mirror demo     [--duration SECONDS]\n"
+    "  mirror ctl      pause|resume|status FLOW [--http HOST:PORT]\n"
     "  mirror --version | --help\n"
     "\n"
     "  --flows PATH        a flow file or a directory of *.yaml files; repeatable\n"
     "  --instance-id ID    overrides node.instance_id (static consumer group membership)\n"
     "  --log-level LEVEL   debug | info | warn | error (default info)\n"
+    "  --http HOST:PORT    (ctl) the running service's HTTP port (default 127.0.0.1:9464);\n"
+    "                      pause and resume send the token in $MIRROR_ADMIN_TOKEN\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 invalid configuration, 3 AZ unresolved (az), 4 runtime failure\n";
 
@@ -248,6 +254,134 @@ int cmd_demo(const std::vector<std::string>& args) {
   return demo::run_demo(std::chrono::seconds(duration), std::cout);
 }
 
+constexpr const char* kDefaultCtlAddress = "127.0.0.1:9464";
+constexpr const char* kAdminTokenEnv = "MIRROR_ADMIN_TOKEN";
+
+// The server's answer for a failed request, on stderr: status, reason and body (one line each).
+int ctl_refused(const std::string& what, const http::ClientResponse& response) {
+  std::string body = response.body;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  std::cerr << "mirror: " << what << ": " << response.status << " " << response.reason
+            << (body.empty() ? "" : ": " + body) << "\n";
+  if (response.status == 401 || response.status == 403) {
+    std::cerr << "mirror: check that " << kAdminTokenEnv
+              << " holds the service's http.admin_token\n";
+  }
+  return kRuntimeFailure;
+}
+
+// One line for a flow of GET /flows: "flow NAME: STATE, SOURCE -> TARGET, N partitions, lag L".
+std::string flow_line(const nlohmann::json& flow) {
+  auto text = [&](const char* key) {
+    const auto it = flow.find(key);
+    return it != flow.end() && it->is_string() ? it->get<std::string>() : std::string("?");
+  };
+  std::string line = "flow " + text("name") + ": " + text("state") + ", " + text("source") +
+                     " -> " + text("target");
+  if (const auto parts = flow.find("partitions"); parts != flow.end() && parts->is_array()) {
+    long long lag = 0;
+    bool lag_known = false;
+    for (const auto& p : *parts) {
+      const auto l = p.find("lag");
+      if (l != p.end() && l->is_number_integer() && l->get<long long>() >= 0) {
+        lag += l->get<long long>();
+        lag_known = true;
+      }
+    }
+    line += ", " + std::to_string(parts->size()) + " partition" + (parts->size() == 1 ? "" : "s");
+    if (lag_known) line += ", lag " + std::to_string(lag);
+  }
+  if (const auto restarts = flow.find("restarts");
+      restarts != flow.end() && restarts->is_number_integer()) {
+    line += ", " + std::to_string(restarts->get<long long>()) + " restarts";
+  }
+  return line;
+}
+
+int ctl_status(const std::string& address, const std::string& name) {
+  http::ClientRequest request;
+  request.target = "/flows";
+  auto response = http::send_request(address, request);
+  if (!response) {
+    std::cerr << "mirror: GET /flows: " << response.error().message << "\n";
+    return kRuntimeFailure;
+  }
+  if (response->status < 200 || response->status > 299) return ctl_refused("GET /flows", *response);
+  const auto doc = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  const auto flows = doc.is_object() ? doc.find("flows") : doc.end();
+  if (!doc.is_object() || flows == doc.end() || !flows->is_array()) {
+    std::cerr << "mirror: GET /flows on " << address << ": not the JSON of a mirror service\n";
+    return kRuntimeFailure;
+  }
+  std::string names;
+  for (const auto& flow : *flows) {
+    const auto n = flow.find("name");
+    if (n == flow.end() || !n->is_string()) continue;
+    if (n->get<std::string>() == name) {
+      std::cout << flow_line(flow) << "\n";
+      return kOk;
+    }
+    names += (names.empty() ? "" : ", ") + n->get<std::string>();
+  }
+  std::cerr << "mirror: no flow '" << name << "' on " << address
+            << " (flows: " << (names.empty() ? "none" : names) << ")\n";
+  return kRuntimeFailure;
+}
+
+int ctl_change(const std::string& address, const std::string& action, const std::string& name) {
+  const char* token = std::getenv(kAdminTokenEnv);  // NOLINT(concurrency-mt-unsafe)
+  if (token == nullptr || *token == '\0') {
+    std::cerr << "mirror: " << kAdminTokenEnv << " is not set: export the service's "
+              << "http.admin_token as " << kAdminTokenEnv << " to " << action << " a flow\n";
+    return kUsage;
+  }
+  http::ClientRequest request;
+  request.method = "POST";
+  request.target = "/flows/" + name + "/" + action;
+  request.headers.emplace_back("Authorization", std::string("Bearer ") + token);
+  const std::string what = "POST " + request.target;
+  auto response = http::send_request(address, request);
+  if (!response) {
+    std::cerr << "mirror: " << what << ": " << response.error().message << "\n";
+    return kRuntimeFailure;
+  }
+  if (response->status < 200 || response->status > 299) return ctl_refused(what, *response);
+  std::string body = response->body;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  std::cout << (body.empty() ? "flow " + name + ": " + action + " accepted" : body) << "\n";
+  return kOk;
+}
+
+int cmd_ctl(const std::vector<std::string>& args) {
+  po::options_description desc("ctl");
+  desc.add_options()("action", po::value<std::string>()->required())(
+      "flow", po::value<std::string>()->required())(
+      "http", po::value<std::string>()->default_value(kDefaultCtlAddress));
+  po::positional_options_description positional;
+  positional.add("action", 1).add("flow", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(std::string("ctl: ") + e.what());
+  }
+  const std::string action = vm["action"].as<std::string>();
+  const std::string name = vm["flow"].as<std::string>();
+  const std::string address = vm["http"].as<std::string>();
+  if (action != "pause" && action != "resume" && action != "status") {
+    return usage_error("ctl: unknown action '" + action + "' (pause, resume or status)");
+  }
+  if (auto problem = config::flow_name_problem(name)) {
+    return usage_error("ctl: '" + name + "' is not a flow name: " + *problem);
+  }
+  if (auto parsed = http::parse_listen(address); !parsed.ok() || parsed->second == 0) {
+    return usage_error("--http: " + (parsed.ok() ? "port 0" : parsed.error().message));
+  }
+  if (action == "status") return ctl_status(address, name);
+  return ctl_change(address, action, name);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -274,6 +408,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return cmd_validate(args);
     if (command == "az") return cmd_az(args);
     if (command == "demo") return cmd_demo(args);
+    if (command == "ctl") return cmd_ctl(args);
   } catch (const std::exception& e) {
     log::error("mirror", e.what());
     return kRuntimeFailure;

@@ -1,4 +1,4 @@
-// The command line: `mirror run|validate|az|demo`, `--version`, `--help`.
+// The command line: `mirror run|validate|az|demo|ctl`, `--version`, `--help`.
 #pragma once
 
 namespace mirror::app {

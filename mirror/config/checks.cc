@@ -147,6 +147,27 @@ Check<std::string> listen_address() {
           }};
 }
 
+Check<std::string> admin_token() {
+  constexpr size_t kMinLength = 16;
+  constexpr size_t kMaxLength = 4096;
+  // The problems never quote the value: it is a secret even when written literally.
+  return {
+      "empty (admin refused), or 16 to 4096 printable ASCII characters without spaces",
+      [](const std::string& text) -> std::optional<std::string> {
+        if (text.empty()) return std::nullopt;
+        if (text.size() < kMinLength) {
+          return "the admin token must have at least 16 characters, it has " +
+                 std::to_string(text.size());
+        }
+        if (text.size() > kMaxLength) return "the admin token has more than 4096 characters";
+        if (!std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
+          return "the admin token must be printable ASCII without spaces (it is sent as "
+                 "'Authorization: Bearer <token>')";
+        }
+        return std::nullopt;
+      }};
+}
+
 Check<std::string> regex() {
   constexpr size_t kMaxRegexLength = 1000;  // bounds std::regex's recursive compilation
   return {"ECMAScript regex matching the whole name, at most 1000 characters",

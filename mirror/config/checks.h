@@ -15,6 +15,7 @@ Check<std::string> cluster_name();       // [A-Za-z0-9][A-Za-z0-9._-]*, at most 
 Check<std::string> availability_zone();  // auto, or [A-Za-z0-9][A-Za-z0-9._-]*
 Check<std::string> instance_id();        // empty, or [A-Za-z0-9][A-Za-z0-9._-]*, at most 200
 Check<std::string> listen_address();     // HOST:PORT with an IPv4 address, hostname or [IPv6]
+Check<std::string> admin_token();        // empty, or 16..4096 printable ASCII characters, no space
 Check<std::string> regex();              // compiles as std::regex ECMAScript
 Check<std::string> one_of(const std::vector<std::string>& options);
 

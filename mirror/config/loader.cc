@@ -249,4 +249,8 @@ std::vector<std::string> input_files(const std::string& config_file,
   return files;
 }
 
+std::optional<std::string> flow_name_problem(const std::string& text) {
+  return checks::flow_name().problem(text);
+}
+
 }  // namespace mirror::config

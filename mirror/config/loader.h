@@ -62,4 +62,7 @@ std::string reference_markdown();
 // What is wrong with `text` as node.instance_id (for `mirror run --instance-id`), or nothing.
 std::optional<std::string> instance_id_problem(const std::string& text);
 
+// What is wrong with `text` as a flow's name (for `mirror ctl`), or nothing.
+std::optional<std::string> flow_name_problem(const std::string& text);
+
 }  // namespace mirror::config

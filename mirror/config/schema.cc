@@ -37,6 +37,12 @@ const Table<HttpSpec>& http_settings() {
       text("listen", &HttpSpec::listen, checks::listen_address(),
            "Address of the HTTP server (`/metrics`, `/healthz`, `/readyz`, `/flows`). "
            "`mirror run --http-listen` overrides it."),
+      secret("admin_token", &HttpSpec::admin_token, checks::admin_token(),
+             "Bearer token of the admin requests `POST /flows/<name>/pause` and `/resume` "
+             "(`mirror ctl` sends `$MIRROR_ADMIN_TOKEN`). Empty or absent: they are refused "
+             "(403). A secret: write a reference, `${env:MIRROR_ADMIN_TOKEN}` or "
+             "`${file:/run/secrets/admin-token}`, rather than the token itself; it is never "
+             "logged, served nor shown in messages. Generate one with `openssl rand -hex 32`."),
   };
   return table;
 }

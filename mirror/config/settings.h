@@ -126,6 +126,25 @@ Setting<S> text(std::string name, std::string S::*field, Check<std::string> chec
   return setting;
 }
 
+// A secret string: as text(), but no message ever shows the value (not even one written
+// literally), and the docs show its default as "".
+template <typename S>
+Setting<S> secret(std::string name, std::string S::*field, Check<std::string> check,
+                  std::string help) {
+  Setting<S> setting{std::move(name), "string (secret)", check.allowed, std::move(help)};
+  setting.show = [](const S&) { return std::string("\"\""); };
+  setting.read = [field, check](Reader& r, const Entry& e, S& s) {
+    std::optional<Scalar> value = r.scalar(e, "a string");
+    if (!value) return;
+    if (std::optional<std::string> problem = check.problem(value->text)) {
+      r.error(e.value_at, e.key + ": " + *problem + " (the value is not shown)");
+      return;
+    }
+    s.*field = value->text;
+  };
+  return setting;
+}
+
 // A string naming one of `options`, stored as its E.
 template <typename S, typename E>
 Setting<S> choice(std::string name, E S::*field, std::vector<std::pair<std::string, E>> options,

@@ -77,6 +77,9 @@ struct NodeSpec {
 
 struct HttpSpec {
   std::string listen = "0.0.0.0:9464";
+  // Bearer token of the admin routes (POST /flows/<name>/pause|resume); "" = admin refused. A
+  // secret, whether it came from a reference or was written literally: never log or serve it.
+  std::string admin_token;
 };
 
 struct ServiceSpec {

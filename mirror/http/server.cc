@@ -10,8 +10,10 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -83,6 +85,196 @@ class Session;
 
 }  // namespace
 
+namespace detail {
+
+// The routes, grouped by pattern and ordered so that the first matching pattern is the most
+// specific one.
+class RouteTable {
+ public:
+  struct Match {
+    const Handler* handler = nullptr;  // null: no route for this method (or path)
+    std::map<std::string, std::string> params;
+    bool path_known = false;  // some pattern matches the path
+    std::string allow;        // when path_known and no handler: the methods the path takes
+  };
+
+  static Result<RouteTable> build(std::vector<Route> routes);
+  Match find(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Target {
+    Handler handler;
+    std::vector<std::string> names;  // per segment: the parameter's name, "" for a literal
+  };
+  struct Pattern {
+    std::vector<std::string> segments;  // literal text; "" where a parameter is
+    std::vector<bool> param;
+    std::map<std::string, Target> methods;
+  };
+  std::vector<Pattern> patterns_;
+};
+
+}  // namespace detail
+
+namespace {
+
+// Methods a route may name, in the order an Allow header lists them.
+constexpr std::array<std::string_view, 5> kRouteMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+
+// The segments of a path after its leading '/': "/a/b" -> {"a", "b"}, "/" -> {""},
+// "/a/" -> {"a", ""}. Empty when the path does not start with '/'.
+std::vector<std::string_view> split_segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  path.remove_prefix(1);
+  for (;;) {
+    const auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+bool is_param_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+// RFC 9110 token characters.
+bool is_token(std::string_view text) {
+  static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           kExtra.find(c) != std::string_view::npos;
+  });
+}
+
+bool is_header_value(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+  });
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Headers the server sets itself.
+bool is_reserved_header(std::string_view name) {
+  for (std::string_view reserved : {"allow", "connection", "content-length", "content-type",
+                                    "server", "transfer-encoding", "keep-alive", "upgrade"}) {
+    if (iequals(name, reserved)) return true;
+  }
+  return false;
+}
+
+// Why a handler's response cannot be sent, or nullopt.
+std::optional<std::string> response_problem(const Response& response) {
+  if (response.status < 200 || response.status > 599) {
+    return "invalid status " + std::to_string(response.status);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (!is_token(name)) return "invalid header name";
+    if (is_reserved_header(name)) return "header " + name + " is set by the server";
+    if (!is_header_value(value)) return "invalid value of header " + name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+namespace detail {
+
+Result<RouteTable> RouteTable::build(std::vector<Route> routes) {
+  RouteTable table;
+  for (Route& route : routes) {
+    auto bad = [&](const std::string& why) {
+      return make_error("http: route " + route.method + " \"" + route.path + "\" " + why, 0, false);
+    };
+    if (route.path.empty() || route.path.front() != '/') return bad("must start with '/'");
+    if (!route.handler) return bad("has no handler");
+    if (std::find(kRouteMethods.begin(), kRouteMethods.end(), route.method) ==
+        kRouteMethods.end()) {
+      return bad("has an unsupported method (GET, POST, PUT, PATCH or DELETE)");
+    }
+    Pattern pattern;
+    Target target;
+    for (std::string_view segment : split_segments(route.path)) {
+      const bool param = segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+      std::string name;
+      if (param) {
+        name = std::string(segment.substr(1, segment.size() - 2));
+        if (!is_param_name(name)) return bad("has a bad parameter name (letters, digits, _)");
+        if (std::find(target.names.begin(), target.names.end(), name) != target.names.end())
+          return bad("names parameter {" + name + "} twice");
+      } else if (segment.find_first_of("{}") != std::string_view::npos) {
+        return bad("has a '{' or '}' outside a whole-segment {parameter}");
+      }
+      pattern.segments.emplace_back(param ? std::string_view() : segment);
+      pattern.param.push_back(param);
+      target.names.push_back(std::move(name));
+    }
+    auto same = std::find_if(table.patterns_.begin(), table.patterns_.end(), [&](const Pattern& p) {
+      return p.segments == pattern.segments && p.param == pattern.param;
+    });
+    if (same == table.patterns_.end()) {
+      table.patterns_.push_back(std::move(pattern));
+      same = std::prev(table.patterns_.end());
+    }
+    if (!same->methods.emplace(route.method, Target{std::move(route.handler), target.names})
+             .second) {
+      return bad("is registered twice");
+    }
+  }
+  // Literal before parameter at the first segment where two patterns differ.
+  std::stable_sort(table.patterns_.begin(), table.patterns_.end(),
+                   [](const Pattern& a, const Pattern& b) {
+                     return std::lexicographical_compare(a.param.begin(), a.param.end(),
+                                                         b.param.begin(), b.param.end());
+                   });
+  return table;
+}
+
+RouteTable::Match RouteTable::find(std::string_view method, std::string_view path) const {
+  Match match;
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
+  const auto segments = split_segments(path);
+  std::set<std::string_view> allowed;
+  for (const Pattern& pattern : patterns_) {
+    if (pattern.segments.size() != segments.size()) continue;
+    bool matches = true;
+    for (size_t i = 0; i < segments.size() && matches; ++i) {
+      matches = pattern.param[i] ? !segments[i].empty() : segments[i] == pattern.segments[i];
+    }
+    if (!matches) continue;
+    match.path_known = true;
+    const auto it = pattern.methods.find(std::string(wanted));
+    if (it == pattern.methods.end()) {
+      for (const auto& entry : pattern.methods) allowed.insert(entry.first);
+      continue;
+    }
+    match.handler = &it->second.handler;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (pattern.param[i]) match.params[it->second.names[i]] = std::string(segments[i]);
+    }
+    return match;
+  }
+  for (std::string_view m : kRouteMethods) {
+    if (!allowed.contains(m)) continue;
+    if (!match.allow.empty()) match.allow += ", ";
+    match.allow += m;
+    if (m == "GET") match.allow += ", HEAD";
+  }
+  return match;
+}
+
+}  // namespace detail
+
 Result<std::pair<std::string, uint16_t>> parse_listen(const std::string& listen) {
   auto bad = [&](const std::string& why) {
     return make_error("invalid listen address \"" + listen + "\": " + why +
@@ -128,7 +320,7 @@ namespace detail {
 // Everything below runs on the server thread, except construction, listen(), join and destruction.
 class ServerCore {
  public:
-  ServerCore(std::map<std::string, Handler> routes, ServerOptions options)
+  ServerCore(RouteTable routes, ServerOptions options)
       : routes_(std::move(routes)), options_(options) {}
 
   ~ServerCore() {
@@ -179,7 +371,7 @@ class ServerCore {
 
   uint16_t port() const { return port_; }
   const ServerOptions& options() const { return options_; }
-  const std::map<std::string, Handler>& routes() const { return routes_; }
+  const RouteTable& routes() const { return routes_; }
 
   void add(Session* session, const std::shared_ptr<Session>& ref) {
     sessions_.emplace(session, ref);
@@ -209,7 +401,7 @@ class ServerCore {
   void refuse(tcp::socket& socket);
   void shutdown();
 
-  std::map<std::string, Handler> routes_;
+  RouteTable routes_;
   ServerOptions options_;
   std::string address_;
   uint16_t port_ = 0;
@@ -323,29 +515,34 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(req.method_string());
     split_target(std::string_view(req.target().data(), req.target().size()), &request.path,
                  &request.query);
+    if (const auto [first, last] = req.equal_range(bhttp::field::authorization);
+        first != last && std::next(first) == last) {
+      request.authorization = std::string(first->value());
+    }
+    request.body = req.body();
     const bool head = req.method() == bhttp::verb::head;
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
 
-    bool allow = false;
-    Response response = dispatch(req.method(), request, &allow);
+    std::string allow;
+    Response response = dispatch(request, &allow);
     prepare(version, keep_alive, head, allow, std::move(response));
     send(!keep_alive);
   }
 
-  Response dispatch(bhttp::verb verb, const Request& request, bool* allow) {
-    const auto& routes = core_->routes();
-    const auto it = routes.find(request.path);
-    if (it == routes.end()) return text(404, "not found\n");
-    if (verb != bhttp::verb::get && verb != bhttp::verb::head) {
-      *allow = true;
+  Response dispatch(Request& request, std::string* allow) {
+    auto match = core_->routes().find(request.method, request.path);
+    if (!match.path_known) return text(404, "not found\n");
+    if (match.handler == nullptr) {
+      *allow = std::move(match.allow);
       return text(405, "method not allowed\n");
     }
+    request.params = std::move(match.params);
     try {
-      Response response = it->second(request);
-      if (response.status < 200 || response.status > 599) {
-        log::error(kLog, "handler for ", request.path, " returned invalid status ",
-                   response.status);
+      Response response = (*match.handler)(request);
+      if (auto problem = response_problem(response)) {
+        log::error(kLog, "handler for ", request.method, " ", request.path,
+                   " returned a bad response: ", *problem);
         return text(500, "internal server error\n");
       }
       return response;
@@ -357,13 +554,15 @@ class Session : public std::enable_shared_from_this<Session> {
     return text(500, "internal server error\n");
   }
 
-  void prepare(unsigned version, bool keep_alive, bool head, bool allow, Response response) {
+  void prepare(unsigned version, bool keep_alive, bool head, const std::string& allow,
+               Response response) {
     res_ = {};
     res_.version(version);
     res_.result(static_cast<unsigned>(response.status));
     res_.set(bhttp::field::server, "mirror");
     if (!response.content_type.empty()) res_.set(bhttp::field::content_type, response.content_type);
-    if (allow) res_.set(bhttp::field::allow, "GET, HEAD");
+    if (!allow.empty()) res_.set(bhttp::field::allow, allow);
+    for (const auto& [name, value] : response.headers) res_.insert(name, value);
     if (response.status == 204) {
       res_.body().clear();  // no body and no Content-Length (RFC 9110 8.6)
     } else {
@@ -375,7 +574,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // For requests we could not parse: answer as HTTP/1.1 and close the connection.
   void reply_and_close(Response response) {
-    prepare(11, false, false, false, std::move(response));
+    prepare(11, false, false, "", std::move(response));
     send(true);
   }
 
@@ -528,24 +727,23 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>> Server::start(const std::string& listen,
-                                              std::map<std::string, Handler> routes) {
-  return start(listen, std::move(routes), ServerOptions{});
+                                              const std::map<std::string, Handler>& get_routes,
+                                              ServerOptions options) {
+  std::vector<Route> routes;
+  routes.reserve(get_routes.size());
+  for (const auto& [path, handler] : get_routes) routes.push_back(Route{"GET", path, handler});
+  return start(listen, std::move(routes), options);
 }
 
-Result<std::unique_ptr<Server>> Server::start(const std::string& listen,
-                                              std::map<std::string, Handler> routes,
+Result<std::unique_ptr<Server>> Server::start(const std::string& listen, std::vector<Route> routes,
                                               ServerOptions options) {
   auto parsed = parse_listen(listen);
   if (!parsed) return parsed.error();
-  for (const auto& [path, handler] : routes) {
-    if (path.empty() || path.front() != '/') {
-      return make_error("http: route \"" + path + "\" must start with '/'", 0, false);
-    }
-    if (!handler) return make_error("http: route \"" + path + "\" has no handler", 0, false);
-  }
+  auto table = detail::RouteTable::build(std::move(routes));
+  if (!table) return table.error();
   if (options.max_connections == 0)
     return make_error("http: max_connections must be at least 1", 0, false);
-  auto core = std::make_unique<detail::ServerCore>(std::move(routes), options);
+  auto core = std::make_unique<detail::ServerCore>(std::move(table).value(), options);
   auto status = core->listen(parsed->first, parsed->second);
   if (!status) return status.error();
   core->start_thread();

@@ -1,5 +1,9 @@
-// The service's one HTTP port (/metrics /healthz /readyz /flows): a small HTTP/1.1 server on
-// Boost.Beast with one I/O thread. Routes are exact paths; GET and HEAD only.
+// The service's one HTTP port (/metrics /healthz /readyz /flows, POST /flows/<name>/pause|resume):
+// a small HTTP/1.1 server on Boost.Beast with one I/O thread.
+//
+// Routing: a route is a method and a path pattern (see Route). A GET route also answers HEAD (same
+// headers, no body). A path no route matches is 404; a path some route matches, with a method no
+// route of that path takes, is 405 with an Allow header listing the methods it takes.
 //
 // Robustness: every connection has a deadline for a request's line and headers (which is also the
 // idle keep-alive timeout), one for the whole request and one for writing the response; oversized
@@ -20,26 +24,51 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "mirror/common/result.h"
 
 namespace mirror::http {
 
 struct Request {
-  std::string method;  // as sent ("GET", "HEAD")
-  std::string path;    // target without the query string, e.g. "/metrics"
+  std::string method;  // as sent ("GET", "HEAD", "POST")
+  std::string path;    // target without the query string, e.g. "/metrics" (not decoded)
   std::string query;   // after '?', without it; "" when absent (not decoded)
+  // The text of each {name} segment of the route's pattern, by name (not decoded).
+  std::map<std::string, std::string> params;
+  // The Authorization header's value; "" when absent or sent more than once. A credential: never
+  // log it nor echo it in a response.
+  std::string authorization;
+  std::string body;  // at most ServerOptions::body_limit bytes
 };
 
 struct Response {
   int status = 200;  // 200..599; anything else is answered with 500
   std::string content_type = "text/plain; charset=utf-8";  // "" = no Content-Type header
   std::string body;
+  // Further headers, such as WWW-Authenticate. Names must be tokens and values free of control
+  // characters; the server's own (Allow, Connection, Content-Length, Content-Type, Server,
+  // Transfer-Encoding) cannot be set here. A response breaking these rules is answered with 500.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Called on the server thread; whatever it shares with other threads it must guard itself.
 // An exception thrown by a handler becomes a 500 with a generic body (the message is logged).
 using Handler = std::function<Response(const Request&)>;
+
+// One route. `method` is GET (which answers HEAD too), POST, PUT, PATCH or DELETE. `path` is a
+// pattern of '/'-separated segments: a literal segment matches itself exactly (case-sensitive), a
+// segment "{name}" matches any one non-empty segment and puts its text in Request::params["name"].
+// "/flows" matches only "/flows" (not "/flows/"); "/flows/{flow}/pause" matches
+// "/flows/a-to-b/pause". When several patterns match a path, the one with a literal segment where
+// the others have a parameter, at the first segment where they differ, wins (so "/flows/all" beats
+// "/flows/{flow}"). One handler per method and pattern (patterns that differ only in parameter
+// names are the same pattern).
+struct Route {
+  std::string method;
+  std::string path;
+  Handler handler;
+};
 
 // Limits; the defaults suit production. Tests shorten the timeouts.
 struct ServerOptions {
@@ -68,12 +97,14 @@ class ServerCore;
 class Server {
  public:
   // Binds and starts serving on a background thread. Errors (bad address, port in use, a route not
-  // starting with '/', an empty handler) come back as values; the message names the address.
+  // starting with '/', a bad method or parameter, two handlers for one method and pattern, an
+  // empty handler) come back as values; the message names the address or the route.
+  static Result<std::unique_ptr<Server>> start(const std::string& listen, std::vector<Route> routes,
+                                               ServerOptions options = {});
+  // GET routes by exact path (a path here may use {name} segments too).
   static Result<std::unique_ptr<Server>> start(const std::string& listen,
-                                               std::map<std::string, Handler> routes);
-  static Result<std::unique_ptr<Server>> start(const std::string& listen,
-                                               std::map<std::string, Handler> routes,
-                                               ServerOptions options);
+                                               const std::map<std::string, Handler>& get_routes,
+                                               ServerOptions options = {});
 
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -111,7 +111,7 @@ TEST_F(ConfigTest, UnknownNodeAndHttpKeys) {
       problems("node:\n  zone: a\nhttp:\n  port: 1\n"),
       ElementsAre("mirror.yaml:2:3: unknown key 'zone' in node (expected availability_zone, "
                   "availability_zone_sources, instance_id)",
-                  "mirror.yaml:4:3: unknown key 'port' in http (expected listen)"));
+                  "mirror.yaml:4:3: unknown key 'port' in http (expected listen, admin_token)"));
 }
 
 TEST_F(ConfigTest, MergeKeysAreNotSupported) {

@@ -87,6 +87,9 @@ node:
   availability_zone_sources: {{ include "mirror.azSources" . }}
 http:
   listen: {{ printf "0.0.0.0:%d" (int .Values.metrics.port) | quote }}
+  {{- if .Values.adminToken.existingSecret }}
+  admin_token: "${env:MIRROR_ADMIN_TOKEN}"
+  {{- end }}
 clusters:
 {{- if .Values.clusters }}
 {{ toYaml .Values.clusters | indent 2 }}
@@ -136,6 +139,7 @@ Checks across values that the schema cannot express; fails the render with a cle
 {{- end }}
 {{- /* Every ${env:NAME} in the config file must be an env var of the container. */}}
 {{- $defined := list "NODE_NAME" }}
+{{- if .Values.adminToken.existingSecret }}{{ $defined = append $defined "MIRROR_ADMIN_TOKEN" }}{{ end }}
 {{- range .Values.secretEnv }}{{ $defined = append $defined .name }}{{ end }}
 {{- range .Values.extraEnv }}{{ $defined = append $defined .name }}{{ end }}
 {{- range $ref := regexFindAll "\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}" (include "mirror.config" .) -1 }}
@@ -149,7 +153,7 @@ Checks across values that the schema cannot express; fails the render with a cle
 {{- $seen := dict }}
 {{- range $name := $defined }}
 {{- if hasKey $seen $name }}
-{{- fail (printf "env var %s is defined twice (secretEnv/extraEnv; the chart sets NODE_NAME, and MIRROR_AVAILABILITY_ZONE with availabilityZone.fromPodLabel)" $name) }}
+{{- fail (printf "env var %s is defined twice (secretEnv/extraEnv; the chart sets NODE_NAME, MIRROR_ADMIN_TOKEN with adminToken.existingSecret, and MIRROR_AVAILABILITY_ZONE with availabilityZone.fromPodLabel)" $name) }}
 {{- end }}
 {{- $_ := set $seen $name true }}
 {{- end }}
