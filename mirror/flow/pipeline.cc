@@ -219,7 +219,7 @@ Pipeline::Route* Pipeline::lane_of(const Partition& p) const {
 }
 
 size_t Pipeline::room() const {
-  return ready_.empty() || backpressure_paused_ ? limits_.batch : 0;
+  return ready_.empty() || backpressure_paused_ || paused_ ? limits_.batch : 0;
 }
 
 void Pipeline::mark_ready(Partition& p) {
@@ -234,6 +234,16 @@ void Pipeline::take(kafka::Record record) {
   if (record.offset <= p->last_taken) return;  // refetched after a pause: taken already
   p->last_taken = record.offset;
   p->waiting.push_back(std::move(record));
+  if (paused_) {
+    // Fetched although paused (the consumer's pause raced its fetch start): it waits for the
+    // resume, and the partition is told to pause once more.
+    p->fetch_told = false;
+    if (!p->queued_dirty) {
+      p->queued_dirty = true;
+      dirty_.push_back(p);
+    }
+    return;
+  }
   mark_ready(*p);
 }
 
@@ -264,6 +274,7 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
 
 Status Pipeline::pump(Sink& sink, Clock::time_point now) {
   prune(&sink);
+  if (paused_) return {};  // nothing goes to the target until resumed
   Status refused;
   // Held partitions: rewinds whose deliveries are all in, and partitions whose target partition
   // should be there now (one try at a time).
@@ -423,9 +434,16 @@ void Pipeline::set_paused(bool paused) {
   paused_ = paused;
   for (auto& [name, t] : topics_) {
     for (auto& p : t->partitions) {
-      if (p) set_reason(*p, kPaused, paused);
+      if (!p) continue;
+      set_reason(*p, kPaused, paused);
+      if (paused) {
+        p->queued_ready = false;
+      } else {
+        mark_ready(*p);  // what waited goes now, in order
+      }
     }
   }
+  if (paused) ready_.clear();
 }
 
 void Pipeline::set_reason(Partition& p, uint8_t reason, bool on) {

@@ -137,7 +137,9 @@ class Pipeline {
   // thread should look at the topics now rather than at its next round).
   bool take_refresh_request();
   // The flow paused (or resumed) by its operator: no partition is fetched while paused, new
-  // assignments included; what was taken is still sent, and acknowledged offsets committed.
+  // assignments included, and nothing is sent: what was taken (or still arrives: a pause that
+  // raced the consumer's fetch start is told again) waits, in order, for the resume. What was in
+  // flight is acknowledged and committed as usual.
   void set_paused(bool paused);
   bool paused() const { return paused_; }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "mirror/common/log.h"
+#include "mirror/http/auth.h"
 
 namespace mirror::service {
 namespace {
@@ -70,6 +71,7 @@ Service::Service(config::ServiceSpec spec, az::Resolution zone, ServiceOptions o
       .Add({{"availability_zone", zone_.display()}, {"source", zone_.zone ? zone_.source : "none"}})
       .Set(1);
   config_.hash = options_.config_hash;
+  admin_token_ = spec_.http.admin_token;
   config_.loaded_at = std::chrono::system_clock::now();
   for (const auto& f : spec_.flows) flows_.push_back(std::make_unique<flow::Flow>(context_for(f)));
 }
@@ -82,34 +84,54 @@ Service::~Service() {
   stop();
 }
 
+std::vector<http::Route> Service::routes() {
+  std::vector<http::Route> routes;
+  routes.push_back(
+      {"GET", "/metrics", [this](const http::Request&) {
+         return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
+       }});
+  routes.push_back({"GET", "/healthz", [](const http::Request&) {
+                      return http::Response{200, "text/plain; charset=utf-8", "ok\n"};
+                    }});
+  routes.push_back(
+      {"GET", "/readyz", [this](const http::Request&) {
+         std::string body;
+         bool ok = true;
+         for (const auto& s : flow_statuses()) {
+           if (s.state == flow::State::Disabled) continue;
+           if (s.state != flow::State::Running && s.state != flow::State::Paused) {
+             ok = false;
+             body += s.name + ": " + flow::to_string(s.state) + "\n";
+           }
+         }
+         return http::Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ready\n" : body};
+       }});
+  routes.push_back({"GET", "/flows", [this](const http::Request&) {
+                      return http::Response{200, "application/json", flows_json()};
+                    }});
+  // Pause and resume, behind http.admin_token (read anew per request: a reload may change it).
+  auto token = [this] {
+    std::lock_guard lock(config_mutex_);
+    return admin_token_;
+  };
+  auto control = [this](const std::string& flow, bool pause) {
+    if (!set_paused(flow, pause)) {
+      return http::Response{404, "text/plain; charset=utf-8", "no flow named '" + flow + "'\n"};
+    }
+    return http::Response{200, "text/plain; charset=utf-8",
+                          "flow " + flow + (pause ? ": paused\n" : ": resumed\n")};
+  };
+  for (auto& route : http::flow_control_routes(token, control)) routes.push_back(std::move(route));
+  return routes;
+}
+
 Status Service::start() {
   if (!options_.http_listen.empty()) {
-    std::map<std::string, http::Handler> routes;
-    routes["/metrics"] = [this](const http::Request&) {
-      return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
-    };
-    routes["/healthz"] = [](const http::Request&) {
-      return http::Response{200, "text/plain; charset=utf-8", "ok\n"};
-    };
-    routes["/readyz"] = [this](const http::Request&) {
-      std::string body;
-      bool ok = true;
-      for (const auto& s : flow_statuses()) {
-        if (s.state == flow::State::Disabled) continue;
-        if (s.state != flow::State::Running && s.state != flow::State::Paused) {
-          ok = false;
-          body += s.name + ": " + flow::to_string(s.state) + "\n";
-        }
-      }
-      return http::Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ready\n" : body};
-    };
-    routes["/flows"] = [this](const http::Request&) {
-      return http::Response{200, "application/json", flows_json()};
-    };
-    auto server = http::Server::start(options_.http_listen, std::move(routes));
+    auto server = http::Server::start(options_.http_listen, routes());
     if (!server.ok()) return server.error();
     http_ = std::move(server.value());
-    log::info("service", "HTTP on port ", http_->port(), ": /metrics /healthz /readyz /flows");
+    log::info("service", "HTTP on port ", http_->port(),
+              ": /metrics /healthz /readyz /flows, POST /flows/<name>/pause|resume");
   }
   for (auto& f : flows_) f->start();
   return {};
@@ -213,6 +235,7 @@ ReloadReport Service::apply(config::ServiceSpec spec, const std::string& hash) {
   config_.loaded_at = std::chrono::system_clock::now();
   config_.last_reload_error.clear();
   config_.needs_restart = report.needs_restart;
+  admin_token_ = spec_.http.admin_token;  // changes live
   return report;
 }
 

@@ -82,13 +82,15 @@ class Service {
 
  private:
   flow::FlowContext context_for(const config::FlowSpec& flow);
+  std::vector<http::Route> routes();  // of the HTTP port
 
   config::ServiceSpec spec_;
   az::Resolution zone_;
   ServiceOptions options_;
   metrics::Metrics metrics_;
   mutable std::mutex config_mutex_;
-  ConfigInfo config_;  // under config_mutex_
+  ConfigInfo config_;        // under config_mutex_
+  std::string admin_token_;  // under config_mutex_; a secret: never logged or served
   mutable std::mutex flows_mutex_;
   std::set<std::string> paused_;  // under flows_mutex_: names of the flows paused
   // Under flows_mutex_ (changed by the main thread, read by HTTP handlers). After metrics_: flows
