@@ -10,12 +10,13 @@
 namespace mirror::config::checks {
 
 Check<std::string> non_empty();
-Check<std::string> flow_name();          // [a-z0-9][a-z0-9-]*, at most 100 characters
-Check<std::string> cluster_name();       // [A-Za-z0-9][A-Za-z0-9._-]*, at most 100 characters
-Check<std::string> availability_zone();  // auto, or [A-Za-z0-9][A-Za-z0-9._-]*
-Check<std::string> instance_id();        // empty, or [A-Za-z0-9][A-Za-z0-9._-]*, at most 200
-Check<std::string> listen_address();     // HOST:PORT with an IPv4 address, hostname or [IPv6]
-Check<std::string> regex();              // compiles as std::regex ECMAScript
+Check<std::string> flow_name();            // [a-z0-9][a-z0-9-]*, at most 100 characters
+Check<std::string> cluster_name();         // [A-Za-z0-9][A-Za-z0-9._-]*, at most 100 characters
+Check<std::string> availability_zone();    // auto, or [A-Za-z0-9][A-Za-z0-9._-]*
+Check<std::string> instance_id();          // empty, or [A-Za-z0-9][A-Za-z0-9._-]*, at most 200
+Check<std::string> listen_address();       // HOST:PORT with an IPv4 address, hostname or [IPv6]
+Check<std::string> regex();                // compiles as std::regex ECMAScript
+Check<std::string> topic_name_or_empty();  // empty, or a legal Kafka topic name
 Check<std::string> one_of(const std::vector<std::string>& options);
 
 Check<long long> at_least(long long low);  // and at most the largest int

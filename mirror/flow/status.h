@@ -10,7 +10,9 @@ namespace mirror::flow {
 
 // failed: an error no retry can cure soon (credentials, a refused property); tried again after a
 // long backoff. retrying: anything else (a cluster unreachable), tried again within seconds.
-enum class State { Starting, Running, Retrying, Failed, Stopping, Stopped, Disabled };
+// stalled: running, with at least one partition stopped at a record the target refuses
+// (unreplicable_records: fail; FlowStatus::stalled says which).
+enum class State { Starting, Running, Retrying, Failed, Stopping, Stopped, Disabled, Stalled };
 enum class FetchMode { Follower, LeaderFallback, Leader };
 
 const char* to_string(State state);
@@ -28,6 +30,14 @@ struct PartitionStatus {
   uint64_t replicated = 0;
 };
 
+// A partition stopped at a record the target refuses.
+struct StalledPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::string reason;
+};
+
 struct FlowStatus {
   std::string name;
   State state = State::Starting;
@@ -40,6 +50,7 @@ struct FlowStatus {
   uint64_t in_flight_records = 0;  // sent to the target, not acknowledged yet
   bool fetch_paused = false;       // fetching paused because the target is behind
   std::vector<PartitionStatus> partitions;
+  std::vector<StalledPartition> stalled;  // state stalled: the partitions and records
 };
 
 }  // namespace mirror::flow

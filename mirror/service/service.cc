@@ -58,7 +58,9 @@ Status Service::start() {
         if (s.state == flow::State::Disabled) continue;
         if (s.state != flow::State::Running) {
           ok = false;
-          body += s.name + ": " + flow::to_string(s.state) + "\n";
+          body += s.name + ": " + flow::to_string(s.state);
+          if (s.state == flow::State::Stalled) body += " (" + s.last_error + ")";
+          body += "\n";
         }
       }
       return http::Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ready\n" : body};
@@ -122,6 +124,16 @@ std::string Service::flows_json() const {
         {"fetch_paused", s.fetch_paused},
         {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
+    if (!s.stalled.empty()) {
+      nlohmann::json stalled = nlohmann::json::array();
+      for (const auto& st : s.stalled) {
+        stalled.push_back({{"topic", st.topic},
+                           {"partition", st.partition},
+                           {"offset", st.offset},
+                           {"reason", st.reason}});
+      }
+      f["stalled"] = std::move(stalled);
+    }
     flows.push_back(std::move(f));
   }
   nlohmann::json root{
