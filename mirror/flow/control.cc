@@ -239,7 +239,7 @@ void Control::run_topics() {
 // topic round.
 std::string Control::ensure_dead_letter_topic() {
   if (ctx_.spec.unreplicable_records != config::UnreplicableRecords::DeadLetter) return {};
-  const std::string name = topics::dead_letter_topic(ctx_.spec, ctx_.source.name);
+  std::string name = topics::dead_letter_topic(ctx_.spec, ctx_.source.name);
   if (dead_letter_ready_) return name;
   auto failures = target_admin_->create_topics({{name, 1, ctx_.spec.replication_factor, {}}},
                                                kafka::deadline_in(ctx_.tuning.metadata_timeout));
