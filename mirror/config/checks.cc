@@ -184,6 +184,21 @@ Check<std::string> regex() {
           }};
 }
 
+Check<std::string> topic_name_or_empty() {
+  return {"empty, or a Kafka topic name: `[A-Za-z0-9._-]`, at most 249 characters, not `.` or `..`",
+          [](const std::string& text) -> std::optional<std::string> {
+            if (text.empty()) return std::nullopt;
+            if (text == "." || text == "..") return "a topic name cannot be '.' or '..'";
+            if (text.size() > 249) return "a topic name has at most 249 characters";
+            for (char c : text) {
+              if (!is_alnum(c) && c != '.' && c != '_' && c != '-') {
+                return "a topic name is letters, digits, '.', '_' and '-'";
+              }
+            }
+            return std::nullopt;
+          }};
+}
+
 Check<std::string> one_of(const std::vector<std::string>& options) {
   std::string allowed;
   for (const std::string& option : options) allowed += (allowed.empty() ? "" : ", ") + option;

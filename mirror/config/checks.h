@@ -17,6 +17,7 @@ Check<std::string> instance_id();        // empty, or [A-Za-z0-9][A-Za-z0-9._-]*
 Check<std::string> listen_address();     // HOST:PORT with an IPv4 address, hostname or [IPv6]
 Check<std::string> admin_token();        // empty, or 16..4096 printable ASCII characters, no space
 Check<std::string> regex();              // compiles as std::regex ECMAScript
+Check<std::string> topic_name_or_empty();  // empty, or a legal Kafka topic name
 Check<std::string> one_of(const std::vector<std::string>& options);
 
 Check<long long> at_least(long long low);  // and at most the largest int

@@ -66,6 +66,7 @@ const Table<ClusterSpec>& cluster_settings() {
 
 const Table<FlowSpec>& flow_settings() {
   using Policy = ReplicationPolicy;
+  using Unreplicable = UnreplicableRecords;
   static const Table<FlowSpec> table = {
       required(text("name", &FlowSpec::name, checks::flow_name(),
                     "Unique name of the flow (across all files); used in metrics, logs, "
@@ -100,7 +101,9 @@ const Table<FlowSpec>& flow_settings() {
       boolean(
           "sync_topic_configs_enabled", &FlowSpec::sync_topic_configs_enabled,
           "Copy topic configs set on source topics (retention, cleanup policy, ...) to their "
-          "target topics, at creation and at every topic refresh. Settings that would break "
+          "target topics, at creation and at every topic refresh. `max.message.bytes` is "
+          "followed even when the source has it from its broker's default, so the target "
+          "accepts every record the source accepted. Settings that would break "
           "or weaken the target are never copied: `min.insync.replicas`, replication throttles, "
           "`message.timestamp.*`, `unclean.leader.election.enable`, tiered-storage settings, "
           "`confluent.*`. Configs are set, never removed."),
@@ -126,6 +129,26 @@ const Table<FlowSpec>& flow_settings() {
               "while those groups have no active members there."),
       integer("sync_group_offsets_interval_seconds", &FlowSpec::sync_group_offsets_interval_seconds,
               checks::at_least(1), "Seconds between consumer group offset syncs."),
+      choice("unreplicable_records", &FlowSpec::unreplicable_records,
+             {{"fail", Unreplicable::Fail},
+              {"skip", Unreplicable::Skip},
+              {"dead_letter", Unreplicable::DeadLetter}},
+             "What happens to a record the target refuses for good (larger than the target "
+             "topic's `max.message.bytes`, an invalid record, a broker policy; not connection "
+             "trouble or timeouts, which are retried). `fail`: its partition stops there (the "
+             "other partitions go on), nothing after it is committed, and the flow shows `state: "
+             "stalled` with topic, partition, offset and reason. `skip`: the record is counted in "
+             "`mirror_records_skipped_total`, logged, and replication goes on after it. "
+             "`dead_letter`: the record goes to `dead_letter_topic` on the target (only its "
+             "key and headers when the record is too large for that topic too), with headers "
+             "`mirror.source.topic`, `mirror.source.partition`, `mirror.source.offset` and "
+             "`mirror.error`; its source offset counts as done once that write is acknowledged. A "
+             "dead letter that cannot be written stops the partition as `fail` does."),
+      text("dead_letter_topic", &FlowSpec::dead_letter_topic, checks::topic_name_or_empty(),
+           "The target topic of `unreplicable_records: dead_letter` (created with one partition "
+           "and the flow's `replication_factor` when missing). Empty: "
+           "`<source><replication_policy_separator>mirror.dead-letter`, for example "
+           "`primary.mirror.dead-letter`."),
       list("groups", &FlowSpec::groups, "list of regexes", "a regex", checks::regex(),
            "Consumer groups whose offsets are checkpointed: each regex must match the whole "
            "group id."),

@@ -12,6 +12,8 @@ namespace mirror::config {
 
 enum class RackIdFormat { ZoneId, ZoneName };
 enum class ReplicationPolicy { Default, Identity };
+// What a flow does with a record the target refuses for good (flow/pipeline.h).
+enum class UnreplicableRecords { Fail, Skip, DeadLetter };
 
 // A place in an input file, 1-based. line == 0 means "the file as a whole".
 struct Location {
@@ -56,6 +58,8 @@ struct FlowSpec {
   int emit_checkpoints_interval_seconds = 60;
   bool sync_group_offsets_enabled = false;
   int sync_group_offsets_interval_seconds = 60;
+  UnreplicableRecords unreplicable_records = UnreplicableRecords::Fail;
+  std::string dead_letter_topic;  // "" = <source><replication_policy_separator>mirror.dead-letter
   std::vector<std::string> groups{".*"};
   std::vector<std::string> groups_exclude{};
   std::map<std::string, std::string> consumer;         // librdkafka overrides, source consumer

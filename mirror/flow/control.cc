@@ -4,6 +4,7 @@
 
 #include "mirror/common/log.h"
 #include "mirror/kafka/errors.h"
+#include "mirror/topics/naming.h"
 
 namespace mirror::flow {
 namespace {
@@ -226,9 +227,36 @@ void Control::run_topics() {
     health_ = {round.error().message, round.error().retriable};
   } else {
     problems_.report("topics", round->problems);
+    round->routing.dead_letter_topic = ensure_dead_letter_topic();
     publish(std::move(round->routing));
   }
   schedule(topics_job_, round.ok(), now);
+}
+
+// The dead-letter topic (unreplicable_records: dead_letter), created once when missing: one
+// partition (dead letters keep their order), the flow's replication factor. Its name once it
+// exists; empty until then (a record that needs it meanwhile stalls its partition), retried each
+// topic round.
+std::string Control::ensure_dead_letter_topic() {
+  if (ctx_.spec.unreplicable_records != config::UnreplicableRecords::DeadLetter) return {};
+  std::string name = topics::dead_letter_topic(ctx_.spec, ctx_.source.name);
+  if (dead_letter_ready_) return name;
+  auto failures = target_admin_->create_topics({{name, 1, ctx_.spec.replication_factor, {}}},
+                                               kafka::deadline_in(ctx_.tuning.metadata_timeout));
+  Status st;
+  if (!failures.ok()) {
+    st = failures.error();
+  } else if (auto failed = failures->find(name); failed != failures->end()) {
+    st = failed->second;
+  }
+  problems_.report("dead_letter_topic", ErrorKind::DeadLetter,
+                   st.ok() ? st
+                           : Status(make_error("cannot create dead-letter topic '" + name +
+                                               "': " + st.error().message)));
+  if (!st.ok()) return {};
+  dead_letter_ready_ = true;
+  log::info("control", ctx_.spec.name, ": dead-letter topic '", name, "' ready");
+  return name;
 }
 
 void Control::run_duty(Job& job) {

@@ -3,6 +3,8 @@
 //   - topics (every refresh_topics_interval_seconds, and soon after wake()): source metadata and
 //     racks, target topic creation and growth, topic config sync (topics/syncer.h); each
 //     successful round publishes an immutable routing snapshot for the record thread;
+//   - the dead-letter topic (unreplicable_records: dead_letter), created before the first routing
+//     names it;
 //   - heartbeats, checkpoints and group offset sync (mm2/duties.h), with their internal topics;
 //   - the offset syncs: written every tick (each partition's newest pair every commit interval, and
 //     all that is left when the flow stops), and read back all along, from every instance; a
@@ -95,6 +97,7 @@ class Control final : kafka::ProducerEvents {
   Status connect();
   void disconnect();
   void run_topics();
+  std::string ensure_dead_letter_topic();
   void run_duty(Job& job);
   void run_syncs(Clock::time_point now);             // write and read back offset syncs
   Status read_back(std::chrono::milliseconds wait);  // what the reader has, into the duties
@@ -120,6 +123,7 @@ class Control final : kafka::ProducerEvents {
   Job group_sync_job_;
   Job internal_topics_job_;
   Clock::time_point next_latest_{};  // when each partition's newest offset sync is written next
+  bool dead_letter_ready_ = false;   // the dead-letter topic exists on the target
 
   mutable std::mutex mutex_;  // guards routing_, health_
   std::shared_ptr<const topics::Routing> routing_;

@@ -47,6 +47,19 @@ FlowStatus describe(const FlowContext& ctx, const Pipeline& pipeline,
     status.partitions.push_back(std::move(s));
   }
   status.fetch_mode = classify_fetch_mode(ctx.client_rack, placements, rack_of);
+  for (auto& stall : pipeline.stalls()) {
+    if (status.stalled.empty()) {
+      status.state = State::Stalled;
+      status.last_error = stall.topic + "[" + std::to_string(stall.partition) +
+                          "] stalled at offset " + std::to_string(stall.offset) + ": " +
+                          stall.reason;
+    }
+    status.stalled.push_back(
+        {std::move(stall.topic), stall.partition, stall.offset, std::move(stall.reason)});
+  }
+  if (status.stalled.size() > 1) {
+    status.last_error += " (and " + std::to_string(status.stalled.size() - 1) + " more)";
+  }
   return status;
 }
 

@@ -11,7 +11,8 @@
 
 namespace mirror::flow {
 
-// `routing` may be null (nothing routed yet). State is Running.
+// `routing` may be null (nothing routed yet). State is Running, or Stalled (with last_error naming
+// the first stalled partition) when the pipeline has partitions stalled at unreplicable records.
 FlowStatus describe(const FlowContext& context, const Pipeline& pipeline,
                     const topics::Routing* routing, std::chrono::steady_clock::time_point now);
 

@@ -10,12 +10,14 @@ namespace {
 
 constexpr uint8_t kBackpressure = 1;  // Partition::reasons: why fetching is stopped
 constexpr uint8_t kHeld = 2;
-constexpr uint8_t kPaused = 4;                               // the flow is paused (set_paused)
+constexpr uint8_t kSolo = 4;    // sending one record at a time after a refused batch
+constexpr uint8_t kPaused = 8;  // the flow is paused (set_paused)
 constexpr auto kRetryHeld = std::chrono::milliseconds(200);  // a held partition's next try
 constexpr int kPurgedQueue = -152;                           // RD_KAFKA_RESP_ERR__PURGE_QUEUE
 constexpr int kPurgedInFlight = -151;                        // RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
 constexpr int kUnknownPartition = -190;                      // RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
-constexpr int kUnknownTopicOrPartition = 3;  // RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+constexpr int kUnknownTopicOrPartition = 3;          // RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+constexpr auto kNoteGap = std::chrono::seconds(10);  // between log lines of skipped records
 
 std::string tp_name(const std::string& topic, int32_t partition) {
   return topic + "[" + std::to_string(partition) + "]";
@@ -31,6 +33,20 @@ void erase_value(std::vector<T*>& v, T* value) {
 struct Pipeline::Route : Lane {
   Topic* topic = nullptr;
   size_t in_flight = 0;
+};
+
+// A refused record on its way to the dead-letter topic.
+struct Pipeline::Letter {
+  kafka::Record record;
+  int code = 0;       // why the target refused it (rd_kafka_resp_err_t)
+  std::string error;  // the same in words
+  bool with_value = true;
+};
+
+struct Pipeline::PendingLetter {
+  kafka::TopicPartition source;
+  Letter letter;
+  size_t bytes = 0;  // its share of in_flight_bytes_
 };
 
 struct Pipeline::Partition {
@@ -53,6 +69,13 @@ struct Pipeline::Partition {
   Placement placement;
   metrics::FlowProbe::PartitionSeries* series = nullptr;
   mm2::PartitionSyncs* syncs = nullptr;
+  // One record at a time up to here (-1: not now), after a refused batch; `solo` is the record
+  // sent alone, kept until its delivery (it may be unreplicable).
+  int64_t solo_until = -1;
+  std::optional<kafka::Record> solo;
+  std::optional<Letter> letter;  // Hold::DeadLetter: waiting to be sent
+  int64_t stall_offset = -1;     // Hold::Stalled
+  std::string stall_reason;
 };
 
 struct Pipeline::Topic {
@@ -96,6 +119,13 @@ Pipeline::Topic* Pipeline::topic_state(const std::string& name) {
 }
 
 void Pipeline::set_routing(const topics::Routing& routing) {
+  if (!routing.dead_letter_topic.empty() &&
+      (!dead_letter_ || dead_letter_->route.target_topic != routing.dead_letter_topic)) {
+    if (dead_letter_ == nullptr || dead_letter_->in_flight == 0) {
+      dead_letter_ = std::make_unique<Route>();
+      dead_letter_->route.target_topic = routing.dead_letter_topic;
+    }
+  }
   for (const auto& [name, route] : routing.routes) {
     Topic* t = topic_state(name);
     if (t->route && t->route->route.target_topic != route.target_topic) {
@@ -232,6 +262,7 @@ void Pipeline::take(kafka::Record record) {
   Partition* p = find(record.topic, record.partition);
   if (p == nullptr) return;                    // not assigned here
   if (record.offset <= p->last_taken) return;  // refetched after a pause: taken already
+  if (p->hold == Hold::Stalled) return;        // read again by the next session
   p->last_taken = record.offset;
   p->waiting.push_back(std::move(record));
   if (paused_) {
@@ -253,7 +284,11 @@ bool Pipeline::admits(size_t bytes) const {
          in_flight_bytes_ + bytes <= limits_.max_in_flight_bytes;
 }
 
-Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
+bool Pipeline::waits_for_solo(const Partition& p) {
+  return p.solo_until >= 0 && p.tracker.in_flight() > 0;
+}
+
+Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& error, Clock::time_point now) {
   const kafka::Record& r = p.waiting.front();
   Route* lane = lane_of(p);
   auto result = sink.send(*lane, r);
@@ -262,12 +297,21 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
     ++lane->in_flight;
     ++in_flight_records_;
     in_flight_bytes_ += r.bytes;
+    if (p.solo_until >= 0) {
+      p.solo = std::move(p.waiting.front());  // kept: its delivery decides
+    }
     p.waiting.pop_front();
   } else if (result.outcome == Sink::Outcome::Refused) {
-    probe_.count(metrics::ErrorKind::Produce);
-    refused = make_error(
-        "produce to " + tp_name(lane->route.target_topic, p.id) + ": " + result.error.message,
-        result.error.code, result.error.retriable);
+    std::string why =
+        "produce to " + tp_name(lane->route.target_topic, p.id) + ": " + result.error.message;
+    if (kafka::is_refusal(result.error.code)) {
+      kafka::Record record = std::move(p.waiting.front());
+      p.waiting.pop_front();
+      unreplicable(p, std::move(record), result.error.code, std::move(why), false, now);
+    } else {
+      probe_.count(metrics::ErrorKind::Produce);
+      error = make_error(std::move(why), result.error.code, result.error.retriable);
+    }
   }
   return result.outcome;
 }
@@ -275,9 +319,9 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& refused) {
 Status Pipeline::pump(Sink& sink, Clock::time_point now) {
   prune(&sink);
   if (paused_) return {};  // nothing goes to the target until resumed
-  Status refused;
-  // Held partitions: rewinds whose deliveries are all in, and partitions whose target partition
-  // should be there now (one try at a time).
+  Status error;
+  // Held partitions: rewinds whose deliveries are all in, dead letters to send, and partitions
+  // whose target partition should be there now or that are fetched again (one try at a time).
   for (size_t i = 0; i < held_.size();) {
     Partition& p = *held_[i];
     if (p.rewind_from >= 0) {
@@ -285,6 +329,7 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
         seeks_.push_back({p.topic->name, p.id, p.rewind_from});
         p.tracker.rewind(p.rewind_from);
         p.waiting.clear();
+        p.solo.reset();
         p.last_taken = p.rewind_from - 1;
         p.rewind_from = -1;
         p.retry_at = now + kRetryHeld;
@@ -292,9 +337,15 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
       ++i;
       continue;
     }
+    if (p.hold == Hold::DeadLetter) {
+      if (send_letter(sink, p, now) && p.hold == Hold::None) continue;  // released: left held_
+      ++i;
+      continue;
+    }
     const Route* lane = lane_of(p);
-    const bool due = p.hold == Hold::MissingPartition && lane != nullptr &&
-                     p.id < lane->route.target_partitions && now >= p.retry_at;
+    const bool due = lane != nullptr && now >= p.retry_at &&
+                     (p.hold == Hold::Resend ||
+                      (p.hold == Hold::MissingPartition && p.id < lane->route.target_partitions));
     if (!due) {
       ++i;
       continue;
@@ -303,51 +354,58 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
       release_hold(p);  // fetch again: what comes is sent, or held once more
       continue;
     }
-    if (!admits(p.waiting.front().bytes)) {
+    if (waits_for_solo(p) || !admits(p.waiting.front().bytes)) {
       ++i;
       continue;
     }
-    const auto outcome = send_head(sink, p, refused);
-    if (!refused.ok()) return refused;
-    if (outcome == Sink::Outcome::Sent) {
-      release_hold(p);  // takes it out of held_
+    const Hold before = p.hold;
+    const auto outcome = send_head(sink, p, error, now);
+    if (!error.ok()) return error;
+    if (outcome == Sink::Outcome::Sent || (outcome == Sink::Outcome::Refused && p.hold == before)) {
+      release_hold(p);  // takes it out of held_ (a skipped record: the partition goes on)
       continue;
     }
-    p.retry_at = now + kRetryHeld;
+    if (outcome != Sink::Outcome::Refused) p.retry_at = now + kRetryHeld;
     ++i;
   }
   bool blocked = false;
   size_t done = 0;  // ready_[0, done) drained or held
   for (; done < ready_.size(); ++done) {
     Partition& p = *ready_[done];
-    while (!p.waiting.empty()) {
+    p.queued_ready = false;  // leaves ready_ with the sweep below (hold() must not erase it)
+    while (!p.waiting.empty() && p.hold == Hold::None) {
       if (lane_of(p) == nullptr) {
-        p.queued_ready = false;  // leaves ready_ with the sweep below
         hold(p, Hold::Unrouted, now);
+        break;
+      }
+      if (waits_for_solo(p)) {  // ready again with the delivery of the record alone
+        update_solo_pause(p);
         break;
       }
       if (!admits(p.waiting.front().bytes)) {
         blocked = true;
         break;
       }
-      const auto outcome = send_head(sink, p, refused);
-      if (!refused.ok()) {
+      const auto outcome = send_head(sink, p, error, now);
+      if (!error.ok()) {
+        p.queued_ready = true;
         ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(done));
-        return refused;
+        return error;
       }
       if (outcome == Sink::Outcome::Full) {
         blocked = true;
         break;
       }
       if (outcome == Sink::Outcome::NoPartition) {
-        p.queued_ready = false;  // leaves ready_ with the sweep below
         hold(p, Hold::MissingPartition, now);
         if (p.id >= lane_of(p)->route.target_partitions) refresh_requested_ = true;
         break;
       }
     }
-    if (blocked) break;
-    p.queued_ready = false;
+    if (blocked) {
+      p.queued_ready = true;  // stays in ready_
+      break;
+    }
   }
   ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(done));
   blocked_ = blocked;
@@ -362,33 +420,215 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
 Status Pipeline::delivered(const kafka::Delivery& d) {
   auto* lane = static_cast<Route*>(static_cast<Lane*>(d.owner));
   if (lane == nullptr) return {};
+  if (lane->topic == nullptr) return letter_delivered(d);  // the dead-letter lane
   in_flight_records_ -= std::min<size_t>(in_flight_records_, 1);
   in_flight_bytes_ -= std::min(in_flight_bytes_, d.bytes);
   lane->in_flight -= std::min<size_t>(lane->in_flight, 1);
   if (lane->in_flight == 0 && lane != lane->topic->route.get()) prune_wanted_ = true;
   Partition* p = lane->topic->partition(d.partition);
+  const bool alone = p != nullptr && p->solo && p->solo->offset == d.tag;
   if (d.ok()) {
     if (p != nullptr) {
       p->tracker.acked(d.tag);
       if (p->syncs != nullptr && d.offset >= 0) p->syncs->record(d.tag, d.offset);
       ++*p->replicated;
+      if (alone) end_solo(*p, d.tag);
     }
     probe_.replicated(*lane->topic->series, d.bytes, d.timestamp_ms);
     return {};
   }
-  if (p != nullptr) p->tracker.failed(d.tag);
-  if (d.error == kPurgedQueue || d.error == kPurgedInFlight) return {};  // our own stop
+  if (d.error == kPurgedQueue || d.error == kPurgedInFlight) {  // our own stop
+    if (p != nullptr) p->tracker.failed(d.tag);
+    return {};
+  }
+  const auto now = Clock::now();
   if (p != nullptr && (d.error == kUnknownPartition || d.error == kUnknownTopicOrPartition)) {
     // Queued before the producer knew the topic had no such partition: fetch it again later.
+    p->tracker.failed(d.tag);
     if (p->rewind_from < 0 || d.tag < p->rewind_from) p->rewind_from = d.tag;
-    hold(*p, Hold::MissingPartition, Clock::now());
+    hold(*p, Hold::MissingPartition, now);
     if (p->id >= lane->route.target_partitions) refresh_requested_ = true;
     return {};
   }
+  if (p != nullptr && kafka::is_refusal(d.error)) {
+    std::string why = "delivery to " + tp_name(lane->route.target_topic, d.partition) + ": " +
+                      std::string(d.reason);
+    if (alone) {
+      kafka::Record record = std::move(*p->solo);
+      end_solo(*p, d.tag);
+      unreplicable(*p, std::move(record), d.error, std::move(why), true, now);
+      return {};
+    }
+    // Refused with its batch, perhaps for the batch's size: fetched again from here, and sent
+    // alone up to the last refused record.
+    p->tracker.failed(d.tag);
+    if (p->rewind_from < 0 || d.tag < p->rewind_from) p->rewind_from = d.tag;
+    p->solo_until = std::max(p->solo_until, d.tag);
+    if (p->hold != Hold::Resend) {
+      log::info("flow", probe_.flow(), ": ", why, "; sending ", tp_name(p->topic->name, p->id),
+                " again from offset ", p->rewind_from, ", one record at a time");
+    }
+    hold(*p, Hold::Resend, now);
+    return {};
+  }
+  if (p != nullptr) p->tracker.failed(d.tag);
   probe_.count(metrics::ErrorKind::Delivery);
   return kafka::client_error("delivery to " + tp_name(lane->route.target_topic, d.partition) +
                                  " failed: " + std::string(d.reason),
                              d.error);
+}
+
+void Pipeline::end_solo(Partition& p, int64_t offset) {
+  p.solo.reset();
+  if (offset >= p.solo_until) p.solo_until = -1;
+  update_solo_pause(p);
+  mark_ready(p);
+}
+
+// While records go one at a time, fetching the partition stops once a batch of them waits (and
+// goes on when fewer do), so what waits stays bounded.
+void Pipeline::update_solo_pause(Partition& p) {
+  set_reason(p, kSolo, p.solo_until >= 0 && p.waiting.size() >= limits_.batch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unreplicable records
+
+void Pipeline::unreplicable(Partition& p, kafka::Record record, int code, std::string error,
+                            bool in_flight, Clock::time_point now) {
+  const int64_t offset = record.offset;
+  switch (unreplicable_) {
+    case config::UnreplicableRecords::Fail:
+      stall(p, offset, std::move(error), now);
+      return;
+    case config::UnreplicableRecords::Skip:
+      if (!in_flight) p.tracker.sent(offset);
+      p.tracker.acked(offset);  // done: the offset after it may be committed
+      probe_.skipped(p.topic->name, kafka::refusal_reason(code));
+      note("skipped", p, offset, error, now);
+      return;
+    case config::UnreplicableRecords::DeadLetter:
+      if (!in_flight) p.tracker.sent(offset);  // in flight until the dead letter is acknowledged
+      p.letter = Letter{std::move(record), code, std::move(error), true};
+      hold(p, Hold::DeadLetter, now);
+      return;
+  }
+}
+
+void Pipeline::stall(Partition& p, int64_t offset, std::string reason, Clock::time_point now) {
+  if (p.hold == Hold::Stalled) return;
+  probe_.count(metrics::ErrorKind::Unreplicable);
+  log::error("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " stalled at offset ",
+             offset, ": ", reason,
+             " (unreplicable_records: fail; nothing after it is replicated or committed until "
+             "the target accepts it)");
+  p.tracker.failed(offset);  // no-op unless in flight: never committed past
+  p.letter.reset();
+  p.solo.reset();
+  p.waiting.clear();
+  p.rewind_from = -1;
+  p.stall_offset = offset;
+  p.stall_reason = std::move(reason);
+  hold(p, Hold::Stalled, now);
+}
+
+bool Pipeline::send_letter(Sink& sink, Partition& p, Clock::time_point now) {
+  if (!p.letter) {
+    release_hold(p);
+    return true;
+  }
+  Letter& letter = *p.letter;
+  const int64_t offset = letter.record.offset;
+  if (!dead_letter_) {
+    stall(p, offset, letter.error + "; no dead-letter topic on the target", now);
+    return true;
+  }
+  const size_t bytes = letter.with_value ? letter.record.bytes : 0;
+  if (!admits(bytes)) return false;
+  const int64_t tag = next_letter_tag_++;
+  auto result =
+      sink.send_dead_letter(*dead_letter_, {letter.record, letter.error, letter.with_value, tag});
+  switch (result.outcome) {
+    case Sink::Outcome::Sent: {
+      ++in_flight_records_;
+      in_flight_bytes_ += bytes;
+      ++dead_letter_->in_flight;
+      auto pending = std::make_unique<PendingLetter>();
+      pending->source = {p.topic->name, p.id};
+      pending->letter = std::move(letter);
+      pending->bytes = bytes;
+      letters_[tag] = std::move(pending);
+      p.letter.reset();
+      release_hold(p);  // the partition goes on; its commits wait for the acknowledgement
+      return true;
+    }
+    case Sink::Outcome::Full:
+    case Sink::Outcome::NoPartition:
+      return false;
+    case Sink::Outcome::Refused:
+      break;
+  }
+  if (letter.with_value && kafka::is_refusal(result.error.code)) {
+    letter.with_value = false;  // too large for the dead-letter topic too: its metadata only
+    return false;
+  }
+  stall(p, offset,
+        letter.error + "; dead letter to " + dead_letter_->route.target_topic +
+            " refused: " + result.error.message,
+        now);
+  return true;
+}
+
+Status Pipeline::letter_delivered(const kafka::Delivery& d) {
+  auto it = letters_.find(d.tag);
+  if (it == letters_.end()) return {};
+  std::unique_ptr<PendingLetter> pending = std::move(it->second);
+  letters_.erase(it);
+  in_flight_records_ -= std::min<size_t>(in_flight_records_, 1);
+  in_flight_bytes_ -= std::min(in_flight_bytes_, pending->bytes);
+  if (dead_letter_) dead_letter_->in_flight -= std::min<size_t>(dead_letter_->in_flight, 1);
+  Partition* p = find(pending->source.topic, pending->source.partition);
+  const int64_t offset = pending->letter.record.offset;
+  if (d.ok()) {
+    if (p != nullptr) {
+      p->tracker.acked(offset);
+      probe_.dead_lettered(p->topic->name, kafka::refusal_reason(pending->letter.code));
+      note("sent to the dead-letter topic", *p, offset, pending->letter.error, Clock::now());
+      mark_ready(*p);
+    }
+    return {};
+  }
+  if (p == nullptr) return {};
+  if (d.error == kPurgedQueue || d.error == kPurgedInFlight) {
+    p->tracker.failed(offset);
+    return {};
+  }
+  const auto now = Clock::now();
+  if (pending->letter.with_value && kafka::is_refusal(d.error) && p->hold != Hold::Stalled) {
+    pending->letter.with_value = false;  // again, with its metadata only
+    p->letter = std::move(pending->letter);
+    hold(*p, Hold::DeadLetter, now);
+    return {};
+  }
+  const std::string topic = dead_letter_ ? dead_letter_->route.target_topic : std::string();
+  stall(*p, offset,
+        pending->letter.error + "; dead letter to " + topic + " failed: " + std::string(d.reason),
+        now);
+  return {};
+}
+
+void Pipeline::note(const char* what, const Partition& p, int64_t offset, const std::string& error,
+                    Clock::time_point now) {
+  if (now < next_note_) {
+    ++unnoted_;
+    return;
+  }
+  log::warn("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " offset ", offset, " ",
+            what, ": ", error,
+            unnoted_ > 0 ? " (and " + std::to_string(unnoted_) + " more since the last such line)"
+                         : std::string());
+  unnoted_ = 0;
+  next_note_ = now + kNoteGap;
 }
 
 void Pipeline::drop_unsent() {
@@ -405,7 +645,10 @@ void Pipeline::drop_unsent() {
 // Holding partitions back, and fetching
 
 void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
-  if (p.hold != why) {
+  // A stall is for good; a dead letter goes out whatever the routing does meanwhile.
+  if (p.hold == Hold::Stalled) return;
+  if (p.hold == Hold::DeadLetter && why != Hold::Stalled) return;
+  if (p.hold != why && (why == Hold::Unrouted || why == Hold::MissingPartition)) {
     log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " held back: ",
               why == Hold::Unrouted ? "its topic is not replicated now"
                                     : "the target topic lacks the partition");
@@ -421,8 +664,10 @@ void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
 }
 
 void Pipeline::release_hold(Partition& p) {
-  if (p.hold == Hold::None) return;
-  log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " goes on");
+  if (p.hold == Hold::None || p.hold == Hold::Stalled) return;
+  if (p.hold == Hold::Unrouted || p.hold == Hold::MissingPartition) {
+    log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " goes on");
+  }
   p.hold = Hold::None;
   erase_value(held_, &p);
   set_reason(p, kHeld, false);
@@ -529,7 +774,10 @@ size_t Pipeline::in_flight(const std::vector<kafka::TopicPartition>& partitions)
   for (const auto& tp : partitions) {
     auto it = topics_.find(tp.topic);
     if (it == topics_.end()) continue;
-    if (const Partition* p = it->second->partition(tp.partition)) n += p->tracker.in_flight();
+    if (const Partition* p = it->second->partition(tp.partition)) {
+      // A dead letter not sent yet is in the tracker's flight, not the producer's.
+      n += p->tracker.in_flight() - std::min<size_t>(p->tracker.in_flight(), p->letter ? 1 : 0);
+    }
   }
   return n;
 }
@@ -561,6 +809,18 @@ std::vector<Pipeline::PartitionView> Pipeline::partitions() const {
       v.in_flight = p->tracker.in_flight();
       v.committed = p->last_committed;
       out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+std::vector<Pipeline::Stall> Pipeline::stalls() const {
+  std::vector<Stall> out;
+  for (const auto& [name, t] : topics_) {
+    for (const auto& p : t->partitions) {
+      if (p && p->hold == Hold::Stalled) {
+        out.push_back({name, p->id, p->stall_offset, p->stall_reason});
+      }
     }
   }
   return out;

@@ -13,6 +13,23 @@
 //   - A record the target's producer reported as sent to an unknown partition (it had queued it
 //     before it knew the topic) is fetched again: the partition is held, and once none of its
 //     records is in flight the consumer is told to seek back to it.
+//   - A record the target refuses for good (kafka::is_refusal: too large, invalid, a policy) is
+//     unreplicable, and the flow's `unreplicable_records` policy decides (set_unreplicable):
+//       fail         the partition stalls at the record: held for good (fetching paused, records
+//                    after it dropped, nothing past it committed; the other partitions go on),
+//                    listed by stalls(), counted once (errors_total kind unreplicable), logged
+//                    once. A new session reads it again and stalls again;
+//       skip         the record counts as done (the offset after it may be committed), counted in
+//                    records_skipped_total, logged (at most one line per 10 s);
+//       dead_letter  the record goes to the routing's dead-letter topic through the sink (its key
+//                    and headers only, when that topic refuses it too); it counts as done once
+//                    that write is acknowledged. No dead-letter topic, or a dead letter that
+//                    fails: the partition stalls as under `fail`.
+//     A refusal reported by a delivery may be its batch's rather than its own (a batch of small
+//     records larger than the topic's limit): the partition is fetched again from the first
+//     refused record, and the records up to the last refused one are sent one at a time (fetching
+//     paused meanwhile). Only a record refused when sent alone, or refused by the sink at once, is
+//     unreplicable.
 //
 // Invariants:
 //   - Per partition, records are sent in offset order, and a record is sent only after every
@@ -21,6 +38,8 @@
 //     acknowledged, or whose delivery failed.
 //   - A record of a partition not assigned here is dropped (another member reads it); so is a
 //     record at or below the last offset taken in this assignment (a refetch after a pause).
+//   - An unreplicable record is never passed by a commit unless the policy says it is done
+//     (skipped, or its dead letter acknowledged).
 //   - A revoked partition forgets everything; a late delivery of a record sent before the
 //     revocation still counts as replicated and releases its in-flight share, and at most marks
 //     the same offset acknowledged in a new assignment of the partition — which is true of the
@@ -41,6 +60,7 @@
 #include <vector>
 
 #include "mirror/common/result.h"
+#include "mirror/config/spec.h"
 #include "mirror/flow/offset_tracker.h"
 #include "mirror/kafka/record.h"
 #include "mirror/metrics/flow_probe.h"
@@ -77,6 +97,17 @@ class Sink {
     Error error;  // for Refused
   };
   virtual Result send(Lane& lane, const kafka::Record& record) = 0;
+  // A refused record for the dead-letter topic (`lane`: the pipeline's dead-letter lane): any
+  // partition, the record's key, timestamp and headers plus mirror.source.topic,
+  // mirror.source.partition, mirror.source.offset and mirror.error; its value unless
+  // `with_value` is false. Its delivery carries `tag` and the lane as owner.
+  struct DeadLetter {
+    const kafka::Record& record;
+    std::string_view error;  // why the target refused the record
+    bool with_value = true;
+    int64_t tag = 0;
+  };
+  virtual Result send_dead_letter(Lane& lane, const DeadLetter& letter) = 0;
   // A lane that is gone, with nothing in flight: its handle may go.
   virtual void release(Lane& lane) = 0;
 
@@ -99,6 +130,9 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
+  // What to do with a record the target refuses for good (default: fail).
+  void set_unreplicable(config::UnreplicableRecords policy) { unreplicable_ = policy; }
+
   // ---- routes and assignment --------------------------------------------------------------
   void set_routing(const topics::Routing& routing);
   void assign(const std::vector<kafka::TopicPartition>& partitions, Clock::time_point now);
@@ -110,9 +144,11 @@ class Pipeline {
   size_t room() const;
   void take(kafka::Record record);
   // Sends what waits, as far as the limits and the sink allow. An error: the sink refused a
-  // record for good (the session ends; the record is read again by the next one).
+  // record with an error that is no refusal of the record (kafka::is_refusal; the session ends;
+  // the record is read again by the next one). Refused records go to the policy.
   Status pump(Sink& sink, Clock::time_point now);
-  // A delivery report. An error: the target failed a record (the session ends).
+  // A delivery report. An error: the target failed a record other than by refusing it (a
+  // timeout: the session ends).
   Status delivered(const kafka::Delivery& delivery);
   // Forgets every record taken and not sent (a stop: they are read again next time).
   void drop_unsent();
@@ -156,7 +192,22 @@ class Pipeline {
     int32_t leader = -1;
     int64_t lag = -1;
   };
-  enum class Hold { None, MissingPartition, Unrouted };
+  enum class Hold {
+    None,
+    MissingPartition,  // the target topic lacks the partition
+    Unrouted,          // its topic is not replicated now
+    Resend,            // fetched again after a refused batch, then sent one record at a time
+    DeadLetter,        // a refused record waits to go to the dead-letter topic
+    Stalled,           // at an unreplicable record, for good (unreplicable_records: fail)
+  };
+  // A partition stalled at an unreplicable record.
+  struct Stall {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t offset = -1;
+    std::string reason;
+  };
+  std::vector<Stall> stalls() const;  // by topic and partition
   struct PartitionView {
     std::string topic;
     int32_t partition = 0;
@@ -178,12 +229,30 @@ class Pipeline {
   struct Route;
   struct Partition;
 
+  struct Letter;
+  struct PendingLetter;
+
   Partition* find(std::string_view topic, int32_t partition);
   Topic* topic_state(const std::string& name);
   Route* lane_of(const Partition& p) const;
   bool admits(size_t bytes) const;
-  // One record of `p`: sent (and accounted), or why not.
-  Sink::Outcome send_head(Sink& sink, Partition& p, Status& refused);
+  // One record of `p`: sent (and accounted), or why not. Refused: handed to the policy when it is
+  // a refusal of the record, else `error` says why the session must end.
+  Sink::Outcome send_head(Sink& sink, Partition& p, Status& error, Clock::time_point now);
+  // Whether `p` must wait before it sends its next record (one at a time after a refused batch).
+  static bool waits_for_solo(const Partition& p);
+  // An unreplicable record of `p`, by the policy. `in_flight`: the tracker has it in flight (a
+  // delivery reported it) rather than not at all (the sink refused it).
+  void unreplicable(Partition& p, kafka::Record record, int code, std::string error, bool in_flight,
+                    Clock::time_point now);
+  void stall(Partition& p, int64_t offset, std::string reason, Clock::time_point now);
+  // Sends `p`'s dead letter; false while it must wait (no room), true when sent or stalled.
+  bool send_letter(Sink& sink, Partition& p, Clock::time_point now);
+  Status letter_delivered(const kafka::Delivery& d);
+  void end_solo(Partition& p, int64_t offset);
+  void update_solo_pause(Partition& p);
+  void note(const char* what, const Partition& p, int64_t offset, const std::string& error,
+            Clock::time_point now);
   void hold(Partition& p, Hold why, Clock::time_point now);
   void release_hold(Partition& p);
   void set_reason(Partition& p, uint8_t reason, bool on);
@@ -196,7 +265,13 @@ class Pipeline {
   ReplicatedCounts own_counts_;
   ReplicatedCounts& replicated_;
 
+  config::UnreplicableRecords unreplicable_ = config::UnreplicableRecords::Fail;
   std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
+  std::unique_ptr<Route> dead_letter_;                         // the dead-letter lane (no Topic)
+  std::map<int64_t, std::unique_ptr<PendingLetter>> letters_;  // dead letters in flight, by tag
+  int64_t next_letter_tag_ = 0;
+  Clock::time_point next_note_{};  // skipped / dead-lettered records: one log line per 10 s
+  size_t unnoted_ = 0;             // records not logged since the last line
   std::vector<Partition*> ready_;  // with records waiting and not held, in arrival order
   std::vector<Partition*> held_;   // held back (Hold other than None)
   std::vector<Partition*> dirty_;  // whose fetch state may have to change

@@ -11,6 +11,8 @@ namespace {
 
 using metrics::ErrorKind;
 
+constexpr int kMsgSizeTooLarge = 10;  // RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+
 Limits limits_of(const Tuning& t) {
   return {t.max_in_flight_records, t.max_in_flight_bytes, t.pause_after, 1000};
 }
@@ -26,11 +28,44 @@ class Session::ProducerSink final : public Sink {
     if (lane.sink_topic == nullptr)
       lane.sink_topic = &producer_.topic(lane.route.target_topic, &lane);
     auto& topic = *static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic);
-    const auto sent = producer_.send(topic, record);
+    return outcome(producer_.send(topic, record), topic);
+  }
+
+  Result send_dead_letter(Lane& lane, const DeadLetter& letter) override {
+    if (lane.sink_topic == nullptr)
+      lane.sink_topic = &producer_.topic(lane.route.target_topic, &lane);
+    auto& topic = *static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic);
+    const kafka::Record& r = letter.record;
+    const std::vector<std::pair<std::string, std::string>> headers{
+        {"mirror.source.topic", std::string(r.topic)},
+        {"mirror.source.partition", std::to_string(r.partition)},
+        {"mirror.source.offset", std::to_string(r.offset)},
+        {"mirror.error", std::string(letter.error)},
+    };
+    return outcome(producer_.send_copy(topic, r, letter.with_value, headers, letter.tag), topic);
+  }
+
+  void release(Lane& lane) override {
+    if (lane.sink_topic == nullptr) return;
+    producer_.release(*static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic));
+    lane.sink_topic = nullptr;
+  }
+
+ private:
+  Result outcome(const kafka::TargetProducer::SendResult& sent,
+                 kafka::TargetProducer::Topic& topic) {
     switch (sent.outcome) {
       case kafka::TargetProducer::Outcome::Sent:
         return {Outcome::Sent, {}};
       case kafka::TargetProducer::Outcome::QueueFull:
+        if (producer_.queued() == 0) {
+          // Nothing queued and still no room: the record alone exceeds the producer's queue
+          // (queue.buffering.max.kbytes set below it); it can never be sent.
+          return {
+              Outcome::Refused,
+              kafka::client_error("larger than the producer's queue (queue.buffering.max.kbytes)",
+                                  kMsgSizeTooLarge)};
+        }
         return {Outcome::Full, {}};
       case kafka::TargetProducer::Outcome::UnknownPartition:
         // Added on the target (or about to be): the producer learns it from fresh metadata.
@@ -42,13 +77,6 @@ class Session::ProducerSink final : public Sink {
     return {Outcome::Refused, kafka::client_error(std::string(sent.reason), sent.error)};
   }
 
-  void release(Lane& lane) override {
-    if (lane.sink_topic == nullptr) return;
-    producer_.release(*static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic));
-    lane.sink_topic = nullptr;
-  }
-
- private:
   kafka::TargetProducer& producer_;
 };
 
@@ -61,7 +89,9 @@ Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control&
       board_(board),
       paused_(paused),
       fetch_watch_(context.tuning.stuck_fetch_grace),
-      pipeline_(limits_of(context.tuning), probe, offset_syncs, &replicated) {}
+      pipeline_(limits_of(context.tuning), probe, offset_syncs, &replicated) {
+  pipeline_.set_unreplicable(context.spec.unreplicable_records);
+}
 
 Session::~Session() {
   finish(false);

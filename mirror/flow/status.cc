@@ -20,6 +20,8 @@ const char* to_string(State state) {
       return "stopped";
     case State::Disabled:
       return "disabled";
+    case State::Stalled:
+      return "stalled";
   }
   return "unknown";
 }

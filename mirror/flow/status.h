@@ -11,7 +11,19 @@ namespace mirror::flow {
 // failed: an error no retry can cure soon (credentials, a refused property); tried again after a
 // long backoff. retrying: anything else (a cluster unreachable), tried again within seconds.
 // paused: running, fetching nothing, by the operator's request (POST /flows/<name>/pause).
-enum class State { Starting, Running, Paused, Retrying, Failed, Stopping, Stopped, Disabled };
+// stalled: running, with at least one partition stopped at a record the target refuses
+// (unreplicable_records: fail; FlowStatus::stalled says which).
+enum class State {
+  Starting,
+  Running,
+  Paused,
+  Retrying,
+  Failed,
+  Stopping,
+  Stopped,
+  Disabled,
+  Stalled
+};
 enum class FetchMode { Follower, LeaderFallback, Leader };
 
 const char* to_string(State state);
@@ -29,6 +41,14 @@ struct PartitionStatus {
   uint64_t replicated = 0;
 };
 
+// A partition stopped at a record the target refuses.
+struct StalledPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::string reason;
+};
+
 struct FlowStatus {
   std::string name;
   State state = State::Starting;
@@ -42,6 +62,7 @@ struct FlowStatus {
   bool fetch_paused = false;       // fetching paused because the target is behind
   uint64_t restarts = 0;           // session restarts since the process started
   std::vector<PartitionStatus> partitions;
+  std::vector<StalledPartition> stalled;  // state stalled: the partitions and records
 };
 
 }  // namespace mirror::flow

@@ -1,12 +1,18 @@
 #include "mirror/kafka/client_properties.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "mirror/kafka/logging.h"
 #include "mirror/kafka/record.h"
 
 namespace mirror::kafka {
 namespace {
+
+// librdkafka's largest message.max.bytes: the largest record a flow can replicate.
+constexpr int64_t kLargestRecord = 1000000000;
+// The largest fetch answer a consumer takes: one such record batch and 64 MiB of framing.
+constexpr int64_t kLargestAnswer = kLargestRecord + (int64_t{64} << 20);
 
 bool is_source(ClientRole role) {
   return role == ClientRole::SourceConsumer || role == ClientRole::SourceControl;
@@ -36,12 +42,33 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
            std::to_string(std::max(1000, flow.refresh_topics_interval_seconds * 1000))},
           {"enable.partition.eof", "false"},
           {"log.connection.close", "false"},
+          // Records of any size the source accepted are read: a fetch answer holds at least the
+          // first record batch whatever fetch.max.bytes says (KIP-74), and the answer must fit
+          // here (librdkafka's default is 100 MB). kLargestAnswer covers the largest record the
+          // producer can write (kLargestRecord) plus the answer's framing; it is a bound checked
+          // against each answer's length, not a buffer allocated up front.
+          {"receive.message.max.bytes", std::to_string(kLargestAnswer)},
       };
     case ClientRole::TargetProducer:
       return {
-          {"client.id", prefix + "-producer"}, {"linger.ms", "5"},
-          {"batch.size", "1000000"},           {"queue.buffering.max.kbytes", "65536"},
-          {"message.timeout.ms", "300000"},    {"log.connection.close", "false"},
+          {"client.id", prefix + "-producer"},
+          {"linger.ms", "5"},
+          // Batches stay at 1 MB; a larger record goes in a batch of its own.
+          {"batch.size", "1000000"},
+          // What the source accepted is sent, whatever its size: librdkafka's local limit (default
+          // 1 MB, MSG_SIZE_TOO_LARGE before anything is sent) is raised to its maximum, so the
+          // only limit is the target topic's own max.message.bytes, which the topic config sync
+          // makes follow the source's (topics/config_sync.h). A record the target still refuses
+          // is the flow's `unreplicable_records` policy's to handle. The producer is created
+          // before the routing is known and lives across routing changes, hence the fixed maximum
+          // rather than the largest source topic's limit.
+          {"message.max.bytes", std::to_string(kLargestRecord)},
+          // Room for the largest record on top of the usual 64 MiB. Memory does not grow with it:
+          // the pipeline keeps at most 32 MiB in flight, or one larger record alone
+          // (flow/pipeline.h), so the producer's queue never holds more.
+          {"queue.buffering.max.kbytes", std::to_string(65536 + kLargestRecord / 1024 + 1)},
+          {"message.timeout.ms", "300000"},
+          {"log.connection.close", "false"},
       };
     case ClientRole::SourceControl:
       return {{"client.id", prefix + "-control"}, {"log.connection.close", "false"}};

@@ -1,7 +1,9 @@
 // The one builder of a flow's librdkafka client properties, used alike by the record path, the
 // control thread and `mirror validate` (which builds every client's configuration without
 // connecting). Layers, later wins:
-//   1. mirror's defaults for the client's role (tuning a user may change),
+//   1. mirror's defaults for the client's role (tuning a user may change; among them the limits
+//      that let records of any size the source accepted through: the producer's
+//      message.max.bytes and the consumer's receive.message.max.bytes at librdkafka's maximum),
 //   2. the cluster's `properties` (security, TLS, SASL, ...),
 //   3. the flow's `consumer:` (source clients) or `producer:` (target producers) overrides,
 //   4. what mirror owns: bootstrap.servers, the consumer group, commits, client.rack, statistics,

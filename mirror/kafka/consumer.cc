@@ -140,7 +140,8 @@ void SourceConsumer::seek(const std::vector<Offset>& offsets) {
   }
   for (int i = 0; i < list->cnt; ++i) {
     const auto& tp = list->elems[i];
-    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // _IN_PROGRESS: the seek is under way (no wait was asked for), not an error.
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR && tp.err != RD_KAFKA_RESP_ERR__IN_PROGRESS) {
       events_.on_consumer_error({tp.err, std::string("seek: ") + rd_kafka_err2str(tp.err), false,
                                  tp.topic, tp.partition});
     }

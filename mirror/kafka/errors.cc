@@ -24,6 +24,38 @@ bool is_retriable(int rd_kafka_err) {
   }
 }
 
+bool is_refusal(int rd_kafka_err) {
+  switch (static_cast<rd_kafka_resp_err_t>(rd_kafka_err)) {
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* refusal_reason(int rd_kafka_err) {
+  switch (static_cast<rd_kafka_resp_err_t>(rd_kafka_err)) {
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+      return "too_large";
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+      return "invalid_record";
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
+      return "invalid_timestamp";
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+      return "policy";
+    default:
+      return "refused";
+  }
+}
+
 Error client_error(std::string message, int rd_kafka_err) {
   return make_error(std::move(message), rd_kafka_err, is_retriable(rd_kafka_err));
 }

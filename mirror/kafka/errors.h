@@ -17,4 +17,16 @@ bool is_retriable(int rd_kafka_err);
 // An Error whose `retriable` follows is_retriable(code).
 Error client_error(std::string message, int rd_kafka_err);
 
+// True for the errors with which a target refuses one record for good: no retry of that record can
+// succeed while the target stays as it is (too large for the topic's max.message.bytes or the
+// producer's message.max.bytes, a record list too large, an invalid record such as a null key for
+// a compacted topic, a timestamp outside the topic's bounds, a broker policy). Connection
+// trouble, timeouts and authorization are not refusals. How a flow deals with a refused record is
+// its `unreplicable_records` policy (flow/pipeline.h).
+bool is_refusal(int rd_kafka_err);
+
+// A short token for a refusal, for metric labels: too_large, invalid_record, invalid_timestamp,
+// policy, refused.
+const char* refusal_reason(int rd_kafka_err);
+
 }  // namespace mirror::kafka

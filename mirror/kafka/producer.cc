@@ -83,6 +83,36 @@ TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& reco
   return outcome_of(err);
 }
 
+TargetProducer::SendResult TargetProducer::send_copy(
+    Topic& topic, const Record& record, bool with_value,
+    const std::vector<std::pair<std::string, std::string>>& extra, int64_t tag) {
+  rd_kafka_message_t* msg = record.message.get();
+  rd_kafka_headers_t* source_headers = nullptr;
+  rd_kafka_headers_t* headers = nullptr;
+  if (msg != nullptr &&
+      rd_kafka_message_headers(msg, &source_headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      source_headers != nullptr) {
+    headers = rd_kafka_headers_copy(source_headers);
+  } else {
+    headers = rd_kafka_headers_new(extra.size());
+  }
+  for (const auto& [name, value] : extra) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  void* payload = with_value && msg != nullptr ? msg->payload : nullptr;
+  const size_t len = with_value && msg != nullptr ? msg->len : 0;
+  const void* key = msg != nullptr ? msg->key : nullptr;
+  const size_t key_len = msg != nullptr ? msg->key_len : 0;
+  const auto err = rd_kafka_producev(
+      handle_.get(), RD_KAFKA_V_RKT(topic.handle()), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(payload, len),
+      RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(record.timestamp_ms),
+      RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(as_opaque(tag)), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // not taken
+  return outcome_of(err);
+}
+
 TargetProducer::SendResult TargetProducer::send(Topic& topic, int32_t partition,
                                                 std::string_view key, std::string_view value,
                                                 int64_t tag, std::string_view header_name,

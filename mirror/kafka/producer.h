@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "mirror/common/result.h"
 #include "mirror/kafka/admin.h"
@@ -64,6 +66,11 @@ class TargetProducer {
   };
   // A source record to the same partition of `topic`.
   SendResult send(Topic& topic, const Record& record);
+  // A copy of a source record to any partition of `topic` (a dead-letter topic): its key,
+  // timestamp and headers, `extra` headers after them, its value unless `with_value` is false;
+  // `tag` comes back in the Delivery.
+  SendResult send_copy(Topic& topic, const Record& record, bool with_value,
+                       const std::vector<std::pair<std::string, std::string>>& extra, int64_t tag);
   // A record of mirror's own (heartbeat, checkpoint, offset sync) to partition `partition` (-1:
   // any), with one header when `header_name` is not empty.
   SendResult send(Topic& topic, int32_t partition, std::string_view key, std::string_view value,

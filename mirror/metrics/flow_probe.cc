@@ -4,6 +4,18 @@
 #include <chrono>
 
 namespace mirror::metrics {
+namespace {
+
+void erase_topic(std::map<std::pair<std::string, std::string>, prometheus::Counter*>& series,
+                 prometheus::Family<prometheus::Counter>& family, const std::string& topic) {
+  for (auto it = series.lower_bound({topic, std::string()});
+       it != series.end() && it->first.first == topic;) {
+    family.Remove(it->second);
+    it = series.erase(it);
+  }
+}
+
+}  // namespace
 
 FlowProbe::FlowProbe(Metrics& metrics, std::string flow, Options options)
     : metrics_(metrics), flow_(std::move(flow)) {
@@ -28,6 +40,8 @@ FlowProbe::~FlowProbe() {
     metrics_.records_replicated.Remove(series.records);
     metrics_.bytes_replicated.Remove(series.bytes);
   }
+  for (const auto& [key, counter] : skipped_) metrics_.records_skipped.Remove(counter);
+  for (const auto& [key, counter] : dead_lettered_) metrics_.records_dead_lettered.Remove(counter);
   for (const auto& [key, series] : partitions_) {
     metrics_.partition_lag.Remove(series.lag);
     metrics_.fetch_from_follower.Remove(series.from_follower);
@@ -83,6 +97,32 @@ void FlowProbe::remove_topic(const std::string& source_topic) {
   metrics_.records_replicated.Remove(it->second.records);
   metrics_.bytes_replicated.Remove(it->second.bytes);
   topics_.erase(it);
+  erase_topic(skipped_, metrics_.records_skipped, source_topic);
+  erase_topic(dead_lettered_, metrics_.records_dead_lettered, source_topic);
+}
+
+void FlowProbe::skipped(const std::string& source_topic, const std::string& reason) {
+  auto& counter = skipped_[{source_topic, reason}];
+  if (counter == nullptr) {
+    counter = &metrics_.records_skipped.Add(
+        {{"flow", flow_}, {"topic", source_topic}, {"reason", reason}});
+  }
+  counter->Increment();
+}
+
+void FlowProbe::dead_lettered(const std::string& source_topic, const std::string& reason) {
+  auto& counter = dead_lettered_[{source_topic, reason}];
+  if (counter == nullptr) {
+    counter = &metrics_.records_dead_lettered.Add(
+        {{"flow", flow_}, {"topic", source_topic}, {"reason", reason}});
+  }
+  counter->Increment();
+}
+
+uint64_t FlowProbe::skipped_count(const std::string& source_topic,
+                                  const std::string& reason) const {
+  auto it = skipped_.find({source_topic, reason});
+  return it == skipped_.end() ? 0 : static_cast<uint64_t>(it->second->Value());
 }
 
 void FlowProbe::replicated(TopicSeries& series, size_t bytes, int64_t timestamp_ms) {

@@ -55,6 +55,12 @@ class FlowProbe {
     prometheus::Gauge* lag = nullptr;
     prometheus::Gauge* from_follower = nullptr;
   };
+  // A record the target refused, skipped / written to the dead-letter topic (`reason`: a short
+  // token such as too_large). Series are created when first counted and go with remove_topic.
+  void skipped(const std::string& source_topic, const std::string& reason);
+  void dead_lettered(const std::string& source_topic, const std::string& reason);
+  uint64_t skipped_count(const std::string& source_topic, const std::string& reason) const;
+
   PartitionSeries& add_partition(const std::string& topic, int32_t partition);
   void remove_partition(const std::string& topic, int32_t partition);
   static void placement(PartitionSeries& series, int64_t lag, bool from_follower);
@@ -93,6 +99,9 @@ class FlowProbe {
   std::map<ErrorKind, prometheus::Counter*> errors_;
 
   std::map<std::string, TopicSeries> topics_;  // by source topic
+  // by (source topic, reason)
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> skipped_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> dead_lettered_;
   std::map<std::pair<std::string, int32_t>, PartitionSeries> partitions_;
   std::map<int32_t, BrokerSeries> brokers_;
 };

@@ -51,6 +51,16 @@ Metrics::Metrics()
                     .Name("mirror_node_info")
                     .Help("The node's availability zone and where it was found (value 1)")
                     .Register(*registry_)),
+      records_skipped(BuildCounter()
+                          .Name("mirror_records_skipped_total")
+                          .Help("Records the target refused and the flow skipped "
+                                "(unreplicable_records: skip), by reason")
+                          .Register(*registry_)),
+      records_dead_lettered(BuildCounter()
+                                .Name("mirror_records_dead_lettered_total")
+                                .Help("Records the target refused that went to the flow's "
+                                      "dead-letter topic (unreplicable_records: dead_letter)")
+                                .Register(*registry_)),
       errors(BuildCounter()
                  .Name("mirror_errors_total")
                  .Help("Errors by flow and kind")

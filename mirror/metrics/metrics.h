@@ -40,6 +40,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& flow_up;                  // flow
   prometheus::Family<prometheus::Gauge>& flow_follower_fetching;   // flow
   prometheus::Family<prometheus::Gauge>& node_info;                // availability_zone, source
+  prometheus::Family<prometheus::Counter>& records_skipped;        // flow, topic, reason
+  prometheus::Family<prometheus::Counter>& records_dead_lettered;  // flow, topic, reason
   prometheus::Family<prometheus::Counter>& errors;                 // flow, kind
   // MirrorMaker 2 compatibility (mirror/mm2).
   prometheus::Family<prometheus::Gauge>& heartbeat_age;       // flow

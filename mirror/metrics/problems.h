@@ -24,6 +24,8 @@ enum class ErrorKind {
   GroupSync,         // a target group could not be described or committed
   StuckFetch,        // a partition stayed on a follower that is down (flow/fetch_watch.h)
   OffsetSync,        // offset syncs not written to, or not read back from, the target
+  Unreplicable,      // a record the target refuses stopped its partition (unreplicable_records)
+  DeadLetter,        // the dead-letter topic could not be created
 };
 
 inline const char* to_string(ErrorKind kind) {
@@ -60,6 +62,10 @@ inline const char* to_string(ErrorKind kind) {
       return "stuck_fetch";
     case ErrorKind::OffsetSync:
       return "offset_sync";
+    case ErrorKind::Unreplicable:
+      return "unreplicable";
+    case ErrorKind::DeadLetter:
+      return "dead_letter";
   }
   return "unknown";
 }

@@ -101,7 +101,9 @@ std::vector<http::Route> Service::routes() {
            if (s.state == flow::State::Disabled) continue;
            if (s.state != flow::State::Running && s.state != flow::State::Paused) {
              ok = false;
-             body += s.name + ": " + flow::to_string(s.state) + "\n";
+             body += s.name + ": " + flow::to_string(s.state);
+             if (s.state == flow::State::Stalled) body += " (" + s.last_error + ")";
+             body += "\n";
            }
          }
          return http::Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ready\n" : body};
@@ -312,6 +314,16 @@ std::string Service::flows_json() const {
         {"restarts", s.restarts},
         {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
+    if (!s.stalled.empty()) {
+      nlohmann::json stalled = nlohmann::json::array();
+      for (const auto& st : s.stalled) {
+        stalled.push_back({{"topic", st.topic},
+                           {"partition", st.partition},
+                           {"offset", st.offset},
+                           {"reason", st.reason}});
+      }
+      f["stalled"] = std::move(stalled);
+    }
     flows.push_back(std::move(f));
   }
   const ConfigInfo config = config_info();

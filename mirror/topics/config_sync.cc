@@ -1,5 +1,7 @@
 #include "mirror/topics/config_sync.h"
 
+#include <algorithm>
+
 namespace mirror::topics {
 
 const std::vector<std::string>& never_copied_configs() {
@@ -14,6 +16,11 @@ const std::vector<std::string>& never_copied_configs() {
       "remote\\.log\\..*",
       "confluent\\..*",  // vendor-specific, unknown to Apache Kafka brokers
   };
+  return names;
+}
+
+const std::vector<std::string>& followed_configs() {
+  static const std::vector<std::string> names{"max.message.bytes"};
   return names;
 }
 
@@ -48,7 +55,12 @@ std::map<std::string, std::string> ConfigSyncPolicy::wanted(
     const kafka::TopicConfigs& source) const {
   std::map<std::string, std::string> out;
   for (const auto& [name, entry] : source) {
-    if (entry.is_default || entry.read_only || entry.sensitive || !copies(name)) continue;
+    if (entry.read_only || entry.sensitive || !copies(name)) continue;
+    if (entry.is_default && std::find(followed_configs().begin(), followed_configs().end(), name) ==
+                                followed_configs().end()) {
+      continue;
+    }
+    if (entry.value.empty()) continue;  // no value reported
     out[name] = entry.value;
   }
   return out;

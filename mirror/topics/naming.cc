@@ -63,7 +63,12 @@ bool is_internal_topic(const std::string& topic) {
     return topic.size() >= s.size() && topic.compare(topic.size() - s.size(), s.size(), s) == 0;
   };
   return topic.rfind("__", 0) == 0 || ends_with(".checkpoints.internal") ||
-         topic.rfind("mm2-offset-syncs.", 0) == 0;
+         topic.rfind("mm2-offset-syncs.", 0) == 0 || ends_with("mirror.dead-letter");
+}
+
+std::string dead_letter_topic(const config::FlowSpec& flow, const std::string& source_cluster) {
+  if (!flow.dead_letter_topic.empty()) return flow.dead_letter_topic;
+  return source_cluster + flow.replication_policy_separator + "mirror.dead-letter";
 }
 
 bool should_replicate(const std::string& topic, const TopicFilter& filter,

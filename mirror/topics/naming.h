@@ -48,8 +48,13 @@ class NamingPolicy {
   std::string separator_;
 };
 
-// Internal topics mirror and MirrorMaker 2 keep for themselves; never replicated.
+// Internal topics mirror and MirrorMaker 2 keep for themselves; never replicated. Among them the
+// dead-letter topics of the default name (`...mirror.dead-letter`).
 bool is_internal_topic(const std::string& topic);
+
+// The flow's dead-letter topic on the target: `dead_letter_topic`, or by default
+// `<source><replication_policy_separator>mirror.dead-letter`.
+std::string dead_letter_topic(const config::FlowSpec& flow, const std::string& source_cluster);
 
 // The whole decision for one source topic. Heartbeats topics are replicated whatever the filter
 // says (as MM2 does), so that monitoring downstream sees every hop.

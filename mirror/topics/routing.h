@@ -24,6 +24,9 @@ struct Routing {
   uint64_t version = 0;                 // 1, 2, ... in publication order
   std::map<std::string, Route> routes;  // by source topic: every topic ready to be replicated
   kafka::ClusterInfo source;            // the source's brokers (with racks) and placement
+  // The flow's dead-letter topic once it exists on the target (unreplicable_records:
+  // dead_letter); empty otherwise.
+  std::string dead_letter_topic;
 
   // The consumer's subscription: the routed source topics, sorted.
   std::vector<std::string> topics() const;

@@ -68,6 +68,8 @@ TEST(Docs, ReferenceNamesEveryKey) {
                           "`emit_heartbeats_enabled`",
                           "`emit_checkpoints_enabled`",
                           "`sync_group_offsets_enabled`",
+                          "`unreplicable_records`",
+                          "`dead_letter_topic`",
                           "`groups`",
                           "`groups_exclude`",
                           "`consumer`",

@@ -372,6 +372,32 @@ TEST_F(ConfigTest, ReplicationPolicyValuesWithSuggestion) {
                           "got 'identiy'; did you mean 'identity'?"));
 }
 
+TEST_F(ConfigTest, UnreplicableRecordsValues) {
+  EXPECT_THAT(flow_file_problems(flow_with("    unreplicable_records: dead-letter\n")),
+              ElementsAre("flows.yaml:5:27: unreplicable_records: must be one of fail, skip, "
+                          "dead_letter, got 'dead-letter'; did you mean 'dead_letter'?"));
+  EXPECT_THAT(flow_file_problems(flow_with("    unreplicable_records: [skip]\n")),
+              ElementsAre("flows.yaml:5:27: unreplicable_records: expected one of fail, skip, "
+                          "dead_letter, got a list"));
+}
+
+TEST_F(ConfigTest, DeadLetterTopicMustBeATopicName) {
+  EXPECT_THAT(flow_file_problems(flow_with("    dead_letter_topic: 'dead letters'\n")),
+              ElementsAre("flows.yaml:5:24: dead_letter_topic: a topic name is letters, digits, "
+                          "'.', '_' and '-', got 'dead letters'"));
+  EXPECT_THAT(flow_file_problems(flow_with("    dead_letter_topic: ..\n")),
+              ElementsAre("flows.yaml:5:24: dead_letter_topic: a topic name cannot be '.' or "
+                          "'..', got '..'"));
+  EXPECT_THAT(
+      flow_file_problems(flow_with("    dead_letter_topic: " + std::string(250, 'x') + "\n")),
+      ElementsAre("flows.yaml:5:24: dead_letter_topic: a topic name has at most 249 "
+                  "characters, got '" +
+                  std::string(60, 'x') + "'..."));
+  EXPECT_THAT(flow_file_problems(flow_with("    unreplicable_records: dead_letter\n"
+                                           "    dead_letter_topic: orders.dlq\n")),
+              IsEmpty());
+}
+
 TEST_F(ConfigTest, AvailabilityZoneSources) {
   EXPECT_THAT(problems("node:\n  availability_zone_sources: [env, amazon, aws, env]\n"),
               ElementsAre("mirror.yaml:2:36: availability_zone_sources[1]: must be one of env, "

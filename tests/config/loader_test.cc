@@ -48,6 +48,8 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_THAT(flow.groups_exclude, IsEmpty());
   EXPECT_THAT(flow.consumer, IsEmpty());
   EXPECT_THAT(flow.producer, IsEmpty());
+  EXPECT_EQ(flow.unreplicable_records, UnreplicableRecords::Fail);
+  EXPECT_EQ(flow.dead_letter_topic, "");
 }
 
 TEST_F(ConfigTest, EveryKeySet) {
@@ -85,6 +87,8 @@ TEST_F(ConfigTest, EveryKeySet) {
       "    sync_group_offsets_enabled: true\n"
       "    groups: [app-.*]\n"
       "    groups_exclude: [test-.*]\n"
+      "    unreplicable_records: dead_letter\n"
+      "    dead_letter_topic: primary.dlq\n"
       "    consumer: {fetch.min.bytes: 1024}\n"
       "    producer: {linger.ms: 20, acks: all, enable.idempotence: true}\n");
   ASSERT_THAT(lines(outcome, dir_), IsEmpty());
@@ -108,6 +112,8 @@ TEST_F(ConfigTest, EveryKeySet) {
   EXPECT_EQ(flow.replication_policy_separator, "_");
   EXPECT_EQ(flow.replication_factor, 3);
   EXPECT_FALSE(flow.sync_topic_configs_enabled);
+  EXPECT_EQ(flow.unreplicable_records, UnreplicableRecords::DeadLetter);
+  EXPECT_EQ(flow.dead_letter_topic, "primary.dlq");
   EXPECT_THAT(flow.config_properties_exclude, ElementsAre("min\\.insync\\.replicas"));
   EXPECT_EQ(flow.refresh_topics_interval_seconds, 5);
   EXPECT_FALSE(flow.emit_heartbeats_enabled);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/support/fake_sink.h"
 
@@ -499,6 +500,233 @@ TEST_F(PipelineTest, RecordsTheProducerQueuedForAnUnknownPartitionAreFetchedAgai
   ASSERT_TRUE(pump().ok());
   deliver_all();
   EXPECT_EQ(committed("orders", 1), 13);
+}
+
+// ---- unreplicable records (unreplicable_records) ---------------------------------------------
+
+constexpr int kTooLarge = 10;  // RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+
+struct UnreplicableTest : PipelineTest {
+  void start_with(config::UnreplicableRecords policy,
+                  std::vector<std::pair<std::string, int32_t>> topics,
+                  const std::string& dead_letter_topic = "src.mirror.dead-letter") {
+    pipeline->set_unreplicable(policy);
+    auto r = routing_of(topics);
+    r.dead_letter_topic = dead_letter_topic;
+    pipeline->set_routing(r);
+    start(topics);
+  }
+  // The sink refuses orders[0] at these offsets as too large; everything else goes.
+  void refuse(std::set<int64_t> offsets) {
+    sink.refused_code = kTooLarge;
+    sink.answer = [offsets](const Lane&, const kafka::Record& r) {
+      return r.partition == 0 && offsets.count(r.offset) != 0 ? Outcome::Refused : Outcome::Sent;
+    };
+  }
+  static kafka::Delivery refused(const FakeSink::Sent& sent) {
+    auto d = FakeSink::delivery(sent, false);
+    d.error = kTooLarge;
+    d.reason = "Broker: Message size too large";
+    return d;
+  }
+};
+
+TEST_F(UnreplicableTest, FailStallsThePartitionAtTheRecordAndTheOtherPartitionsGoOn) {
+  start_with(config::UnreplicableRecords::Fail, {{"orders", 2}});
+  refuse({2});
+  take("orders", 0, 0, 5);
+  take("orders", 1, 0, 5);
+  ASSERT_TRUE(pump().ok()) << "a refused record does not end the session";
+  deliver_all();
+  auto stalls = pipeline->stalls();
+  ASSERT_EQ(stalls.size(), 1u);
+  EXPECT_EQ(stalls[0].topic, "orders");
+  EXPECT_EQ(stalls[0].partition, 0);
+  EXPECT_EQ(stalls[0].offset, 2);
+  EXPECT_NE(stalls[0].reason.find("src.orders[0]"), std::string::npos) << stalls[0].reason;
+  EXPECT_EQ(committed("orders", 0), 2) << "never past the refused record";
+  EXPECT_EQ(committed("orders", 1), 5);
+  auto changes = pipeline->take_fetch_changes(now);
+  ASSERT_EQ(changes.pause.size(), 1u);
+  EXPECT_EQ(changes.pause[0], (kafka::TopicPartition{"orders", 0}));
+  // Records fetched after the stall are dropped; the other partition goes on.
+  take("orders", 0, 5, 8);
+  take("orders", 1, 5, 8);
+  now += 1s;
+  ASSERT_TRUE(pump().ok());
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 2);
+  EXPECT_EQ(committed("orders", 1), 8);
+  EXPECT_EQ(pipeline->waiting(), 0u);
+  EXPECT_EQ(probe.errors(metrics::ErrorKind::Unreplicable), 1u) << "counted once";
+  EXPECT_EQ(probe.errors(metrics::ErrorKind::Produce), 0u);
+}
+
+TEST_F(UnreplicableTest, SkipCountsTheRecordAndCommitsPastIt) {
+  start_with(config::UnreplicableRecords::Skip, {{"orders", 1}});
+  refuse({2, 3});
+  take("orders", 0, 0, 6);
+  ASSERT_TRUE(pump().ok());
+  std::vector<int64_t> sent;
+  for (const auto& s : sink.sent) sent.push_back(s.offset);
+  EXPECT_EQ(sent, (std::vector<int64_t>{0, 1, 4, 5}));
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 6);
+  EXPECT_EQ(probe.skipped_count("orders", "too_large"), 2u);
+  EXPECT_TRUE(pipeline->stalls().empty());
+  EXPECT_NE(metrics.render().find(
+                "mirror_records_skipped_total{flow=\"f\",reason=\"too_large\",topic=\"orders\"} 2"),
+            std::string::npos)
+      << metrics.render();
+}
+
+TEST_F(UnreplicableTest, DeadLetterCountsAsDoneOnceAcknowledged) {
+  start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 1}});
+  refuse({2});
+  take("orders", 0, 0, 5);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_TRUE(pump().ok());  // the dead letter goes out on the next turn
+  ASSERT_EQ(sink.letters.size(), 1u);
+  EXPECT_EQ(sink.letters[0].offset, 2);
+  EXPECT_TRUE(sink.letters[0].with_value);
+  EXPECT_NE(sink.letters[0].error.find("src.orders[0]"), std::string::npos);
+  EXPECT_EQ(sink.letter_lane->route.target_topic, "src.mirror.dead-letter");
+  deliver_all();  // 0, 1, 3, 4
+  EXPECT_EQ(sink.sent.size(), 4u);
+  EXPECT_EQ(committed("orders", 0), 2) << "not past the record before its dead letter is in";
+  EXPECT_EQ(pipeline->in_flight_records(), 1u);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_letter()).ok());
+  EXPECT_EQ(committed("orders", 0), 5);
+  EXPECT_EQ(pipeline->in_flight_records(), 0u);
+  EXPECT_NE(metrics.render().find("mirror_records_dead_lettered_total{flow=\"f\",reason=\"too_"
+                                  "large\",topic=\"orders\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(UnreplicableTest, ADeadLetterTooLargeForItsTopicGoesWithoutItsValue) {
+  start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 1}});
+  refuse({1});
+  sink.letter_answer = [](const Sink::DeadLetter& l) {
+    return l.with_value ? Outcome::Refused : Outcome::Sent;
+  };
+  take("orders", 0, 0, 3);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.letters.size(), 1u);
+  EXPECT_FALSE(sink.letters[0].with_value);
+  // Refused by the target on delivery rather than by the producer: the same.
+  sink.letter_answer = nullptr;
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_letter()).ok());
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 3);
+}
+
+TEST_F(UnreplicableTest, ADeadLetterThatCannotBeWrittenStallsThePartition) {
+  start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 2}});
+  refuse({1});
+  take("orders", 0, 0, 4);
+  take("orders", 1, 0, 4);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.letters.size(), 1u);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_letter(false)).ok()) << "timed out";
+  deliver_all();
+  auto stalls = pipeline->stalls();
+  ASSERT_EQ(stalls.size(), 1u);
+  EXPECT_EQ(stalls[0].offset, 1);
+  EXPECT_NE(stalls[0].reason.find("dead letter to src.mirror.dead-letter failed"),
+            std::string::npos)
+      << stalls[0].reason;
+  EXPECT_EQ(committed("orders", 0), 1);
+  EXPECT_EQ(committed("orders", 1), 4);
+}
+
+TEST_F(UnreplicableTest, WithoutADeadLetterTopicTheRecordStallsItsPartition) {
+  start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 1}}, "");
+  refuse({0});
+  take("orders", 0, 0, 2);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_TRUE(pump().ok());
+  auto stalls = pipeline->stalls();
+  ASSERT_EQ(stalls.size(), 1u);
+  EXPECT_NE(stalls[0].reason.find("no dead-letter topic"), std::string::npos);
+  EXPECT_EQ(committed("orders", 0), -1);
+}
+
+TEST_F(UnreplicableTest, ARefusedBatchIsSentAgainOneRecordAtATimeBeforeTheRecordIsUnreplicable) {
+  // The target refused records 2 and 3 with their batch (a batch of small records above the
+  // topic's limit, or one of them too large): they are read again and go alone.
+  start_with(config::UnreplicableRecords::Skip, {{"orders", 1}});
+  take("orders", 0, 0, 6);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.outstanding.size(), 6u);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 0
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 1
+  for (int i = 0; i < 2; ++i) {                                 // 2, 3
+    auto s = sink.outstanding.front();
+    sink.outstanding.pop_front();
+    ASSERT_TRUE(pipeline->delivered(refused(s)).ok()) << "not unreplicable yet";
+  }
+  deliver_all();  // 4, 5 acknowledged
+  EXPECT_EQ(probe.skipped_count("orders", "too_large"), 0u);
+  ASSERT_TRUE(pump().ok());
+  auto changes = pipeline->take_fetch_changes(now);
+  ASSERT_EQ(changes.seek.size(), 1u);
+  EXPECT_EQ(changes.seek[0], (kafka::Offset{"orders", 0, 2}));
+  EXPECT_EQ(committed("orders", 0), 2);
+  now += 300ms;
+  ASSERT_TRUE(pump().ok());  // released: fetch again
+  take("orders", 0, 2, 6);
+  sink.sent.clear();
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.outstanding.size(), 1u) << "record 2 alone";
+  EXPECT_EQ(sink.outstanding.front().offset, 2);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 2 fits alone
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.outstanding.size(), 1u) << "record 3 alone";
+  EXPECT_EQ(sink.outstanding.front().offset, 3);
+  auto three = sink.outstanding.front();
+  sink.outstanding.pop_front();
+  ASSERT_TRUE(pipeline->delivered(refused(three)).ok());  // refused alone: unreplicable
+  EXPECT_EQ(probe.skipped_count("orders", "too_large"), 1u);
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.outstanding.size(), 2u) << "past the last refused record: together again";
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 6);
+}
+
+TEST_F(UnreplicableTest, ARecordRefusedAloneUnderFailStallsAtItsOffset) {
+  start_with(config::UnreplicableRecords::Fail, {{"orders", 1}});
+  take("orders", 0, 0, 3);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 0
+  auto one = sink.outstanding.front();
+  sink.outstanding.pop_front();
+  ASSERT_TRUE(pipeline->delivered(refused(one)).ok());
+  deliver_all();  // 2
+  ASSERT_TRUE(pump().ok());
+  (void)pipeline->take_fetch_changes(now);
+  now += 300ms;
+  ASSERT_TRUE(pump().ok());
+  take("orders", 0, 1, 3);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.outstanding.size(), 1u);
+  one = sink.outstanding.front();
+  sink.outstanding.pop_front();
+  ASSERT_TRUE(pipeline->delivered(refused(one)).ok());
+  auto stalls = pipeline->stalls();
+  ASSERT_EQ(stalls.size(), 1u);
+  EXPECT_EQ(stalls[0].offset, 1);
+  EXPECT_NE(stalls[0].reason.find("Message size too large"), std::string::npos);
+  EXPECT_EQ(committed("orders", 0), 1);
+  EXPECT_EQ(pipeline->in_flight_records(), 0u);
+}
+
+TEST_F(UnreplicableTest, AnErrorThatIsNoRefusalStillEndsTheSession) {
+  start_with(config::UnreplicableRecords::Skip, {{"orders", 1}});
+  take("orders", 0, 0, 2);
+  ASSERT_TRUE(pump().ok());
+  EXPECT_FALSE(pipeline->delivered(sink.deliver_front(false)).ok()) << "a timeout is retried";
+  EXPECT_EQ(probe.skipped_count("orders", "too_large"), 0u);
 }
 
 }  // namespace

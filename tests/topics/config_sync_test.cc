@@ -25,6 +25,25 @@ TEST(ConfigSync, CopiesOnlyWhatIsSetOnTheSourceTopic) {
                                                         {"retention.ms", "3600000"}}));
 }
 
+TEST(ConfigSync, TheTargetFollowsTheSourcesMaxMessageBytesEvenWhenItIsADefault) {
+  // A source broker with message.max.bytes raised accepts large records on every topic without a
+  // topic-level setting: the target topic must accept them too.
+  auto policy = ConfigSyncPolicy::make({});
+  ASSERT_TRUE(policy.ok());
+  kafka::TopicConfigs source{{"max.message.bytes", dflt("8388608")},
+                             {"segment.bytes", dflt("1073741824")}};
+  EXPECT_EQ(policy->wanted(source),
+            (std::map<std::string, std::string>{{"max.message.bytes", "8388608"}}));
+  EXPECT_EQ(policy->changes(source, {{"max.message.bytes", dflt("1048588")}}),
+            (std::map<std::string, std::string>{{"max.message.bytes", "8388608"}}))
+      << "a later sync brings a target topic in line";
+  EXPECT_TRUE(policy->changes(source, {{"max.message.bytes", set("8388608")}}).empty());
+
+  auto excluded = ConfigSyncPolicy::make({"max\\.message\\.bytes"});
+  ASSERT_TRUE(excluded.ok());
+  EXPECT_TRUE(excluded->wanted(source).empty()) << "config_properties_exclude still wins";
+}
+
 TEST(ConfigSync, NeverCopiesSettingsThatBreakOrWeakenTheTarget) {
   auto policy = ConfigSyncPolicy::make({});
   ASSERT_TRUE(policy.ok());

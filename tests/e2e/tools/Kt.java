@@ -29,6 +29,7 @@ public final class Kt {
       "  cluster        --bootstrap B",
       "  end-offsets    --bootstrap B --topic T",
       "  consume-count  --bootstrap B --topic T [--property client.rack=RACK]  (+ bytes per node)",
+      "  dump           --bootstrap B --topic T   (every record: sizes, digests, headers)",
       "  wait-ready     --cluster NAME=HOST:PORT,...@ID,ID... [--cluster ...] [--timeout S]",
       "  check          --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--no-duplicates] [--wait-seconds N] [--max-examples N] [--read-timeout S]",
@@ -69,6 +70,7 @@ public final class Kt {
         case "cluster": rc = Topics.cluster(a); break;
         case "end-offsets": rc = Topics.endOffsets(a); break;
         case "consume-count": rc = Topics.consumeCount(a); break;
+        case "dump": rc = Topics.dump(a); break;
         case "wait-ready": rc = Topics.waitReady(a); break;
         case "check": rc = Check.run(a); break;
         case "copy": rc = Copy.run(a); break;

@@ -277,6 +277,29 @@ final class Topics {
     return n > 0 ? 0 : 1;
   }
 
+  // kt dump --bootstrap B --topic T: every record (to the end offsets) as partition, offset,
+  // timestamp, key/value sizes and digests (Records.digest) and headers (UTF-8, last value per name).
+  static int dump(Kt.Args a) throws Exception {
+    String topic = a.str("topic");
+    int n = partitionCount(a.client(""), topic);
+    List<Object> out = new ArrayList<>();
+    if (n > 0) {
+      readAll(a.client(""), topic, n, a.num("read-timeout", 120) * 1000, r -> {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        for (var h : r.headers()) {
+          headers.put(h.key(), h.value() == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.add(Kt.obj("partition", r.partition(), "offset", r.offset(), "timestamp", r.timestamp(),
+            "key_size", r.key() == null ? -1 : r.key().length, "key", Records.digest(r.key()),
+            "value_size", r.value() == null ? -1 : r.value().length, "value", Records.digest(r.value()),
+            "headers", headers));
+      });
+    }
+    System.out.println("dump: " + topic + " " + out.size() + " records");
+    System.out.println(Kt.json(Kt.obj("topic", topic, "exists", n > 0, "records", out)));
+    return n > 0 ? 0 : 1;
+  }
+
   // kt wait-ready: every broker of every cluster answers metadata naming all expected nodes.
   static int waitReady(Kt.Args a) throws Exception {
     long deadline = System.currentTimeMillis() + a.num("timeout", 180) * 1000;
