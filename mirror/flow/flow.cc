@@ -114,9 +114,14 @@ void Flow::run() {
     {
       Session session(context_, probe_, control_, board_, offset_syncs_.get(), replicated_,
                       paused_);
-      result = session.run(stop_);
+      result = session.run(stop_, restart_);
     }
     if (stop_.load()) break;
+    if (restart_.exchange(false)) {
+      log::info("flow", name(), ": starting a new session (requested)");
+      backoff = t.retry_backoff_min;
+      continue;
+    }
     if (std::chrono::steady_clock::now() - started > std::chrono::minutes(1)) {
       backoff = t.retry_backoff_min;  // it ran for a while: start backing off afresh
     }

@@ -44,6 +44,9 @@ class Flow {
   // membership, position and commits; it shows `paused` while its session runs.
   void set_paused(bool paused) { paused_.store(paused); }
   bool paused() const { return paused_.load(); }
+  // Ends the current session gracefully and starts a new one at once (any thread, returns at
+  // once): a stalled partition is read again, e.g. after the target's limit was raised.
+  void restart_session() { restart_.store(true); }
 
  private:
   void run();
@@ -60,6 +63,7 @@ class Flow {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> restarts_{0};
   std::atomic<bool> paused_{false};
+  std::atomic<bool> restart_{false};
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
   std::thread thread_;  // last: joined before the members it uses go away

@@ -3,92 +3,12 @@
 #include <algorithm>
 
 #include "mirror/common/log.h"
+#include "mirror/flow/pipeline_state.h"
 #include "mirror/kafka/errors.h"
 
 namespace mirror::flow {
-namespace {
 
-constexpr uint8_t kBackpressure = 1;  // Partition::reasons: why fetching is stopped
-constexpr uint8_t kHeld = 2;
-constexpr uint8_t kSolo = 4;    // sending one record at a time after a refused batch
-constexpr uint8_t kPaused = 8;  // the flow is paused (set_paused)
-constexpr auto kRetryHeld = std::chrono::milliseconds(200);  // a held partition's next try
-constexpr int kPurgedQueue = -152;                           // RD_KAFKA_RESP_ERR__PURGE_QUEUE
-constexpr int kPurgedInFlight = -151;                        // RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
-constexpr int kUnknownPartition = -190;                      // RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
-constexpr int kUnknownTopicOrPartition = 3;          // RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
-constexpr auto kNoteGap = std::chrono::seconds(10);  // between log lines of skipped records
-
-std::string tp_name(const std::string& topic, int32_t partition) {
-  return topic + "[" + std::to_string(partition) + "]";
-}
-
-template <typename T>
-void erase_value(std::vector<T*>& v, T* value) {
-  v.erase(std::remove(v.begin(), v.end(), value), v.end());
-}
-
-}  // namespace
-
-struct Pipeline::Route : Lane {
-  Topic* topic = nullptr;
-  size_t in_flight = 0;
-};
-
-// A refused record on its way to the dead-letter topic.
-struct Pipeline::Letter {
-  kafka::Record record;
-  int code = 0;       // why the target refused it (rd_kafka_resp_err_t)
-  std::string error;  // the same in words
-  bool with_value = true;
-};
-
-struct Pipeline::PendingLetter {
-  kafka::TopicPartition source;
-  Letter letter;
-  size_t bytes = 0;  // its share of in_flight_bytes_
-};
-
-struct Pipeline::Partition {
-  Topic* topic = nullptr;
-  int32_t id = 0;
-  OffsetTracker tracker;
-  int64_t last_taken = -1;
-  int64_t last_committed = -1;
-  std::deque<kafka::Record> waiting;  // taken, not sent, in offset order
-  Hold hold = Hold::None;
-  Clock::time_point retry_at{};
-  int64_t rewind_from = -1;    // fetch again from here once nothing is in flight
-  uint8_t reasons = 0;         // why fetching must be stopped (kBackpressure, kHeld, kPaused)
-  bool fetch_stopped = false;  // as last told to the consumer
-  bool fetch_told = false;     // told at all (a new partition is told to pause or resume)
-  bool queued_dirty = false;
-  bool queued_ready = false;
-  uint64_t* replicated = nullptr;  // in the flow's counts (ReplicatedCounts)
-  Clock::time_point assigned_at{};
-  Placement placement;
-  metrics::FlowProbe::PartitionSeries* series = nullptr;
-  mm2::PartitionSyncs* syncs = nullptr;
-  // One record at a time up to here (-1: not now), after a refused batch; `solo` is the record
-  // sent alone, kept until its delivery (it may be unreplicable).
-  int64_t solo_until = -1;
-  std::optional<kafka::Record> solo;
-  std::optional<Letter> letter;  // Hold::DeadLetter: waiting to be sent
-  int64_t stall_offset = -1;     // Hold::Stalled
-  std::string stall_reason;
-};
-
-struct Pipeline::Topic {
-  std::string name;
-  std::unique_ptr<Route> route;                        // null while not routed
-  std::vector<std::unique_ptr<Route>> retired;         // routes gone, with records still in flight
-  std::vector<std::unique_ptr<Partition>> partitions;  // by partition id; null: not assigned
-  metrics::FlowProbe::TopicSeries* series = nullptr;
-  Partition* partition(int32_t id) const {
-    if (id < 0 || static_cast<size_t>(id) >= partitions.size()) return nullptr;
-    return partitions[static_cast<size_t>(id)].get();
-  }
-};
+using namespace pipeline_detail;  // NOLINT(google-build-using-namespace): the pipeline's own
 
 Pipeline::Pipeline(Limits limits, metrics::FlowProbe& probe, mm2::OffsetSyncStore* offset_syncs,
                    ReplicatedCounts* replicated)
@@ -197,6 +117,7 @@ void Pipeline::revoke(const std::vector<kafka::TopicPartition>& partitions) {
     erase_value(ready_, p);
     erase_value(held_, p);
     erase_value(dirty_, p);
+    erase_value(refetching_, p);
     if (p->syncs != nullptr) p->syncs->set_owned(false);
     probe_.remove_partition(tp.topic, tp.partition);
     t.partitions[static_cast<size_t>(tp.partition)].reset();
@@ -262,7 +183,11 @@ void Pipeline::take(kafka::Record record) {
   Partition* p = find(record.topic, record.partition);
   if (p == nullptr) return;                    // not assigned here
   if (record.offset <= p->last_taken) return;  // refetched after a pause: taken already
-  if (p->hold == Hold::Stalled) return;        // read again by the next session
+  if (p->refetch_from >= 0 && record.offset >= p->refetch_from) {
+    p->refetch_from = -1;  // the seek back was carried out
+    erase_value(refetching_, p);
+  }
+  if (p->hold == Hold::Stalled) return;  // read again by the next session
   p->last_taken = record.offset;
   p->waiting.push_back(std::move(record));
   if (paused_) {
@@ -276,6 +201,27 @@ void Pipeline::take(kafka::Record record) {
     return;
   }
   mark_ready(*p);
+}
+
+void Pipeline::seek_back(Partition& p, int64_t offset, Clock::time_point now) {
+  seeks_.push_back({p.topic->name, p.id, offset});
+  if (p.refetch_from < 0) refetching_.push_back(&p);
+  p.refetch_from = offset;
+  p.refetch_due = now + kRefetchGrace;
+}
+
+// A partition that should be fetching (nothing stops it) and has not had its record back since
+// the seek was told: tell it again (counted: errors_total kind stuck_fetch).
+void Pipeline::check_refetches(Clock::time_point now) {
+  for (Partition* p : refetching_) {
+    if (now < p->refetch_due || p->reasons != 0 || p->hold != Hold::None) continue;
+    log::warn("flow", probe_.flow(), ": ", tp_name(p->topic->name, p->id),
+              " not fetched from offset ", p->refetch_from,
+              " since it was told to seek there: seeking again");
+    probe_.count(metrics::ErrorKind::StuckFetch);
+    seeks_.push_back({p->topic->name, p->id, p->refetch_from});
+    p->refetch_due = now + kRefetchGrace;
+  }
 }
 
 bool Pipeline::admits(size_t bytes) const {
@@ -319,6 +265,7 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& error, Clock
 Status Pipeline::pump(Sink& sink, Clock::time_point now) {
   prune(&sink);
   if (paused_) return {};  // nothing goes to the target until resumed
+  check_refetches(now);
   Status error;
   // Held partitions: rewinds whose deliveries are all in, dead letters to send, and partitions
   // whose target partition should be there now or that are fetched again (one try at a time).
@@ -326,7 +273,7 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
     Partition& p = *held_[i];
     if (p.rewind_from >= 0) {
       if (p.tracker.in_flight() == 0) {
-        seeks_.push_back({p.topic->name, p.id, p.rewind_from});
+        seek_back(p, p.rewind_from, now);
         p.tracker.rewind(p.rewind_from);
         p.waiting.clear();
         p.solo.reset();
@@ -476,159 +423,6 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
   return kafka::client_error("delivery to " + tp_name(lane->route.target_topic, d.partition) +
                                  " failed: " + std::string(d.reason),
                              d.error);
-}
-
-void Pipeline::end_solo(Partition& p, int64_t offset) {
-  p.solo.reset();
-  if (offset >= p.solo_until) p.solo_until = -1;
-  update_solo_pause(p);
-  mark_ready(p);
-}
-
-// While records go one at a time, fetching the partition stops once a batch of them waits (and
-// goes on when fewer do), so what waits stays bounded.
-void Pipeline::update_solo_pause(Partition& p) {
-  set_reason(p, kSolo, p.solo_until >= 0 && p.waiting.size() >= limits_.batch);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Unreplicable records
-
-void Pipeline::unreplicable(Partition& p, kafka::Record record, int code, std::string error,
-                            bool in_flight, Clock::time_point now) {
-  const int64_t offset = record.offset;
-  switch (unreplicable_) {
-    case config::UnreplicableRecords::Fail:
-      stall(p, offset, std::move(error), now);
-      return;
-    case config::UnreplicableRecords::Skip:
-      if (!in_flight) p.tracker.sent(offset);
-      p.tracker.acked(offset);  // done: the offset after it may be committed
-      probe_.skipped(p.topic->name, kafka::refusal_reason(code));
-      note("skipped", p, offset, error, now);
-      return;
-    case config::UnreplicableRecords::DeadLetter:
-      if (!in_flight) p.tracker.sent(offset);  // in flight until the dead letter is acknowledged
-      p.letter = Letter{std::move(record), code, std::move(error), true};
-      hold(p, Hold::DeadLetter, now);
-      return;
-  }
-}
-
-void Pipeline::stall(Partition& p, int64_t offset, std::string reason, Clock::time_point now) {
-  if (p.hold == Hold::Stalled) return;
-  probe_.count(metrics::ErrorKind::Unreplicable);
-  log::error("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " stalled at offset ",
-             offset, ": ", reason,
-             " (unreplicable_records: fail; nothing after it is replicated or committed until "
-             "the target accepts it)");
-  p.tracker.failed(offset);  // no-op unless in flight: never committed past
-  p.letter.reset();
-  p.solo.reset();
-  p.waiting.clear();
-  p.rewind_from = -1;
-  p.stall_offset = offset;
-  p.stall_reason = std::move(reason);
-  hold(p, Hold::Stalled, now);
-}
-
-bool Pipeline::send_letter(Sink& sink, Partition& p, Clock::time_point now) {
-  if (!p.letter) {
-    release_hold(p);
-    return true;
-  }
-  Letter& letter = *p.letter;
-  const int64_t offset = letter.record.offset;
-  if (!dead_letter_) {
-    stall(p, offset, letter.error + "; no dead-letter topic on the target", now);
-    return true;
-  }
-  const size_t bytes = letter.with_value ? letter.record.bytes : 0;
-  if (!admits(bytes)) return false;
-  const int64_t tag = next_letter_tag_++;
-  auto result =
-      sink.send_dead_letter(*dead_letter_, {letter.record, letter.error, letter.with_value, tag});
-  switch (result.outcome) {
-    case Sink::Outcome::Sent: {
-      ++in_flight_records_;
-      in_flight_bytes_ += bytes;
-      ++dead_letter_->in_flight;
-      auto pending = std::make_unique<PendingLetter>();
-      pending->source = {p.topic->name, p.id};
-      pending->letter = std::move(letter);
-      pending->bytes = bytes;
-      letters_[tag] = std::move(pending);
-      p.letter.reset();
-      release_hold(p);  // the partition goes on; its commits wait for the acknowledgement
-      return true;
-    }
-    case Sink::Outcome::Full:
-    case Sink::Outcome::NoPartition:
-      return false;
-    case Sink::Outcome::Refused:
-      break;
-  }
-  if (letter.with_value && kafka::is_refusal(result.error.code)) {
-    letter.with_value = false;  // too large for the dead-letter topic too: its metadata only
-    return false;
-  }
-  stall(p, offset,
-        letter.error + "; dead letter to " + dead_letter_->route.target_topic +
-            " refused: " + result.error.message,
-        now);
-  return true;
-}
-
-Status Pipeline::letter_delivered(const kafka::Delivery& d) {
-  auto it = letters_.find(d.tag);
-  if (it == letters_.end()) return {};
-  std::unique_ptr<PendingLetter> pending = std::move(it->second);
-  letters_.erase(it);
-  in_flight_records_ -= std::min<size_t>(in_flight_records_, 1);
-  in_flight_bytes_ -= std::min(in_flight_bytes_, pending->bytes);
-  if (dead_letter_) dead_letter_->in_flight -= std::min<size_t>(dead_letter_->in_flight, 1);
-  Partition* p = find(pending->source.topic, pending->source.partition);
-  const int64_t offset = pending->letter.record.offset;
-  if (d.ok()) {
-    if (p != nullptr) {
-      p->tracker.acked(offset);
-      probe_.dead_lettered(p->topic->name, kafka::refusal_reason(pending->letter.code));
-      note("sent to the dead-letter topic", *p, offset, pending->letter.error, Clock::now());
-      mark_ready(*p);
-    }
-    return {};
-  }
-  if (p == nullptr) return {};
-  if (d.error == kPurgedQueue || d.error == kPurgedInFlight) {
-    p->tracker.failed(offset);
-    return {};
-  }
-  const auto now = Clock::now();
-  if (pending->letter.with_value && kafka::is_refusal(d.error) && p->hold != Hold::Stalled) {
-    pending->letter.with_value = false;  // again, with its metadata only
-    p->letter = std::move(pending->letter);
-    hold(*p, Hold::DeadLetter, now);
-    return {};
-  }
-  const std::string topic = dead_letter_ ? dead_letter_->route.target_topic : std::string();
-  stall(*p, offset,
-        pending->letter.error + "; dead letter to " + topic + " failed: " + std::string(d.reason),
-        now);
-  return {};
-}
-
-void Pipeline::note(const char* what, const Partition& p, int64_t offset, const std::string& error,
-                    Clock::time_point now) {
-  if (now < next_note_) {
-    ++unnoted_;
-    return;
-  }
-  log::warn("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " offset ", offset, " ",
-            what, ": ", error,
-            unnoted_ > 0 ? " (and " + std::to_string(unnoted_) + " more since the last such line)"
-                         : std::string());
-  unnoted_ = 0;
-  next_note_ = now + kNoteGap;
 }
 
 void Pipeline::drop_unsent() {

@@ -258,6 +258,8 @@ class Pipeline {
   void set_reason(Partition& p, uint8_t reason, bool on);
   void mark_ready(Partition& p);
   void prune(Sink* sink);
+  void seek_back(Partition& p, int64_t offset, Clock::time_point now);
+  void check_refetches(Clock::time_point now);
 
   Limits limits_;
   metrics::FlowProbe& probe_;
@@ -270,12 +272,13 @@ class Pipeline {
   std::unique_ptr<Route> dead_letter_;                         // the dead-letter lane (no Topic)
   std::map<int64_t, std::unique_ptr<PendingLetter>> letters_;  // dead letters in flight, by tag
   int64_t next_letter_tag_ = 0;
-  Clock::time_point next_note_{};  // skipped / dead-lettered records: one log line per 10 s
-  size_t unnoted_ = 0;             // records not logged since the last line
-  std::vector<Partition*> ready_;  // with records waiting and not held, in arrival order
-  std::vector<Partition*> held_;   // held back (Hold other than None)
-  std::vector<Partition*> dirty_;  // whose fetch state may have to change
-  Partition* last_ = nullptr;      // the last partition find() returned
+  Clock::time_point next_note_{};       // skipped / dead-lettered records: one log line per 10 s
+  size_t unnoted_ = 0;                  // records not logged since the last line
+  std::vector<Partition*> ready_;       // with records waiting and not held, in arrival order
+  std::vector<Partition*> held_;        // held back (Hold other than None)
+  std::vector<Partition*> refetching_;  // told to seek back, their record not fetched yet
+  std::vector<Partition*> dirty_;       // whose fetch state may have to change
+  Partition* last_ = nullptr;           // the last partition find() returned
   size_t in_flight_records_ = 0;
   size_t in_flight_bytes_ = 0;
   std::vector<kafka::Offset> seeks_;                // rewinds due, for take_fetch_changes

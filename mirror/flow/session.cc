@@ -110,11 +110,11 @@ Status Session::connect() {
   return {};
 }
 
-Status Session::run(const std::atomic<bool>& stop) {
+Status Session::run(const std::atomic<bool>& stop, const std::atomic<bool>& restart) {
   if (auto st = connect(); !st.ok()) return st;
   log::info("flow", ctx_.spec.name, ": running",
             ctx_.client_rack ? " with client.rack " + *ctx_.client_rack : " without client.rack");
-  while (!stop.load() && !failure_) step(Clock::now());
+  while (!stop.load() && !restart.load() && !failure_) step(Clock::now());
   const bool graceful = !failure_;
   board_.set_state(State::Stopping, failure_ ? failure_->message : std::string());
   finish(graceful);

@@ -41,10 +41,10 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Runs until `stop` is set (then drains, commits and returns ok) or a failure that needs a fresh
-  // session (returned; what was acknowledged has been committed). A non-retriable error (a
-  // property librdkafka refuses, credentials) says so in Error::retriable.
-  Status run(const std::atomic<bool>& stop);
+  // Runs until `stop` or `restart` is set (then drains, commits and returns ok) or a failure that
+  // needs a fresh session (returned; what was acknowledged has been committed). A non-retriable
+  // error (a property librdkafka refuses, credentials) says so in Error::retriable.
+  Status run(const std::atomic<bool>& stop, const std::atomic<bool>& restart);
 
  private:
   using Clock = std::chrono::steady_clock;

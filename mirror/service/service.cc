@@ -252,6 +252,7 @@ bool Service::set_paused(const std::string& flow, bool paused) {
   for (auto& f : flows_) {
     if (f->name() != flow) continue;
     f->set_paused(paused);
+    if (!paused && f->status().state == flow::State::Stalled) f->restart_session();
     if (paused) {
       paused_.insert(flow);
     } else {

@@ -71,7 +71,9 @@ class Service {
   ConfigInfo config_info() const;
 
   // Pauses or resumes a flow by name (any thread; returns at once). False: no such flow. A paused
-  // flow stays paused through reloads, also when they restart it, until resumed or removed.
+  // flow stays paused through reloads, also when they restart it, until resumed or removed. A
+  // resume of a stalled flow also starts a new session of it (which reads the refused record
+  // again: after the target was fixed, it goes on).
   bool set_paused(const std::string& flow, bool paused);
 
   std::vector<flow::FlowStatus> flow_statuses() const;

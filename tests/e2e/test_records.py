@@ -24,6 +24,7 @@ Run: cd tests/e2e && MIRROR_BIN=... python3 -m unittest -v test_records
 
 import time
 import unittest
+import urllib.request
 
 from harness import NODE_AZ, E2ETestCase, flow, log, wait_until
 
@@ -31,6 +32,7 @@ SRC, TGT = "rackaware", "target"
 MIB = 1 << 20
 SOURCE_LIMIT = 8388608       # the source topic's max.message.bytes
 TARGET_LIMIT = MIB           # the target topic's, in R2 (below the large records)
+ADMIN_TOKEN = "records-admin-token-0123456789"
 BIG_PRODUCER = ["--property", "max.request.size=%d" % (16 * MIB)]
 
 
@@ -87,7 +89,7 @@ class R1LargeRecords(RecordsCase):
 class R2UnreplicableRecords(RecordsCase):
     """The target topic refuses the large records (its max.message.bytes is 1 MiB)."""
 
-    def prepare(self, tag, **flow_keys):
+    def prepare(self, tag, extra=None, **flow_keys):
         name, topic = self.flow_name(tag), self.topic(tag)
         target_topic = "%s.%s" % (SRC, topic)
         self.source_topic(topic)
@@ -96,7 +98,8 @@ class R2UnreplicableRecords(RecordsCase):
         large = self.produce_mix(topic)
         m = self.start_mirror([flow(name, SRC, TGT, [topic], emit_checkpoints_enabled=False,
                                     refresh_topics_interval_seconds=2,
-                                    config_properties_exclude=["max\\.message\\.bytes"], **flow_keys)])
+                                    config_properties_exclude=["max\\.message\\.bytes"], **flow_keys)],
+                              extra=extra)
         return m, name, topic, target_topic, large
 
     def after(self, topic):
@@ -105,7 +108,8 @@ class R2UnreplicableRecords(RecordsCase):
                     "--start-index", 101, "--value-size", 100, "--large-every", 0, "--run-id", self.rid)
 
     def test_fail_stalls_the_partition_and_the_others_go_on(self):
-        m, name, topic, target_topic, large = self.prepare("r2f", unreplicable_records="fail")
+        m, name, topic, target_topic, large = self.prepare(
+            "r2f", unreplicable_records="fail", extra={"http": {"admin_token": ADMIN_TOKEN}})
         # Index 10 is the first large record: partition 0, its 5th record (indexes 2, 4, 6, 8, 10).
         f = self.wait_flow(m, name, lambda f: f.get("state") == "stalled", 120, "state stalled")
         self.assertEqual(f["stalled"][0]["topic"], topic, f)
@@ -136,6 +140,18 @@ class R2UnreplicableRecords(RecordsCase):
         self.assertEqual(len(f["stalled"]), 1, f)
         self.assertEqual(m.metrics().value("mirror_errors_total", 0, flow=name, kind="unreplicable"), 1)
         self.assertEqual(f.get("restarts", 0), 0, "no session restart loop: %s" % f)
+
+        # The target fixed, a resume starts a new session: the stalled partition goes on.
+        self.kt.run("alter-topic-config", "--bootstrap", self.bootstraps[TGT], "--topic", target_topic,
+                    "--set", "max.message.bytes=%d" % SOURCE_LIMIT)
+        req = urllib.request.Request(m.base_url + "/flows/%s/resume" % name, method="POST", data=b"",
+                                     headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 200)
+        self.assert_replicated(SRC, topic, TGT, target_topic, timeout=120)
+        f = self.wait_flow(m, name, lambda f: f.get("state") == "running", 60, "state running after resume")
+        self.assertNotIn("stalled", f)
+        self.assertEqual(f.get("restarts"), 1, f)
 
     def test_skip_counts_and_goes_on(self):
         m, name, topic, target_topic, large = self.prepare("r2s", unreplicable_records="skip")

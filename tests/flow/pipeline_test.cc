@@ -496,10 +496,23 @@ TEST_F(PipelineTest, RecordsTheProducerQueuedForAnUnknownPartitionAreFetchedAgai
   ASSERT_TRUE(pump().ok());
   changes = pipeline->take_fetch_changes(now);
   ASSERT_EQ(changes.resume.size(), 1u);
+  // The seek was not carried out (nothing comes back from offset 10): told again after 5 s.
+  now += 4s;
+  ASSERT_TRUE(pump().ok());
+  EXPECT_TRUE(pipeline->take_fetch_changes(now).seek.empty());
+  now += 2s;
+  ASSERT_TRUE(pump().ok());
+  changes = pipeline->take_fetch_changes(now);
+  ASSERT_EQ(changes.seek.size(), 1u);
+  EXPECT_EQ(changes.seek[0], (kafka::Offset{"orders", 1, 10}));
+  EXPECT_EQ(probe.errors(metrics::ErrorKind::StuckFetch), 1u);
   take("orders", 1, 10, 13);
   ASSERT_TRUE(pump().ok());
   deliver_all();
   EXPECT_EQ(committed("orders", 1), 13);
+  now += 10s;
+  ASSERT_TRUE(pump().ok());
+  EXPECT_TRUE(pipeline->take_fetch_changes(now).seek.empty()) << "fetched again: no more seeks";
 }
 
 // ---- unreplicable records (unreplicable_records) ---------------------------------------------
