@@ -271,6 +271,12 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
   // whose target partition should be there now or that are fetched again (one try at a time).
   for (size_t i = 0; i < held_.size();) {
     Partition& p = *held_[i];
+    // A dead letter first: a rewind of the same partition waits for its acknowledgement.
+    if (p.hold == Hold::DeadLetter) {
+      if (send_letter(sink, p, now) && p.hold == Hold::None) continue;  // released: left held_
+      ++i;
+      continue;
+    }
     if (p.rewind_from >= 0) {
       if (p.tracker.in_flight() == 0) {
         seek_back(p, p.rewind_from, now);
@@ -281,11 +287,6 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
         p.rewind_from = -1;
         p.retry_at = now + kRetryHeld;
       }
-      ++i;
-      continue;
-    }
-    if (p.hold == Hold::DeadLetter) {
-      if (send_letter(sink, p, now) && p.hold == Hold::None) continue;  // released: left held_
       ++i;
       continue;
     }

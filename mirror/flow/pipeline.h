@@ -248,6 +248,7 @@ class Pipeline {
   void stall(Partition& p, int64_t offset, std::string reason, Clock::time_point now);
   // Sends `p`'s dead letter; false while it must wait (no room), true when sent or stalled.
   bool send_letter(Sink& sink, Partition& p, Clock::time_point now);
+  void letter_gone(Partition& p);
   Status letter_delivered(const kafka::Delivery& d);
   void end_solo(Partition& p, int64_t offset);
   void update_solo_pause(Partition& p);

@@ -64,9 +64,19 @@ void Pipeline::stall(Partition& p, int64_t offset, std::string reason, Clock::ti
   hold(p, Hold::Stalled, now);
 }
 
+// The dead letter of `p` went: the partition goes on, or, when a refused batch of it waits to be
+// fetched again (its delivery came back while the dead letter waited), it waits for that.
+void Pipeline::letter_gone(Partition& p) {
+  if (p.rewind_from >= 0) {
+    p.hold = Hold::Resend;  // still held (held_, kHeld): the rewind follows the acknowledgements
+    return;
+  }
+  release_hold(p);
+}
+
 bool Pipeline::send_letter(Sink& sink, Partition& p, Clock::time_point now) {
   if (!p.letter) {
-    release_hold(p);
+    letter_gone(p);
     return true;
   }
   Letter& letter = *p.letter;
@@ -91,7 +101,7 @@ bool Pipeline::send_letter(Sink& sink, Partition& p, Clock::time_point now) {
       pending->bytes = bytes;
       letters_[tag] = std::move(pending);
       p.letter.reset();
-      release_hold(p);  // the partition goes on; its commits wait for the acknowledgement
+      letter_gone(p);  // the partition goes on; its commits wait for the acknowledgement
       return true;
     }
     case Sink::Outcome::Full:

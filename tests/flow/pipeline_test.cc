@@ -633,6 +633,45 @@ TEST_F(UnreplicableTest, ADeadLetterTooLargeForItsTopicGoesWithoutItsValue) {
   EXPECT_EQ(committed("orders", 0), 3);
 }
 
+TEST_F(UnreplicableTest, ARefusedBatchWhileADeadLetterIsResentWaitsForItThenIsFetchedAgain) {
+  // Seen on real Kafka: record 1's dead letter went with its value; records 2..4 went after it in
+  // a batch; 4 came back refused with its batch (a rewind due), then the dead-letter topic refused
+  // the letter's value. The letter must go again (metadata only) and the rewind follow it.
+  start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 1}});
+  refuse({1});
+  take("orders", 0, 0, 5);
+  ASSERT_TRUE(pump().ok());  // 0 sent, 1 refused by the producer
+  ASSERT_TRUE(pump().ok());  // 1's dead letter with its value; 2..4 sent
+  ASSERT_EQ(sink.letters.size(), 1u);
+  EXPECT_TRUE(sink.letters[0].with_value);
+  ASSERT_EQ(sink.outstanding.size(), 4u);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 0
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 2
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 3
+  auto four = sink.outstanding.front();
+  sink.outstanding.pop_front();
+  ASSERT_TRUE(pipeline->delivered(refused(four)).ok());  // with its batch: fetched again
+  // The dead-letter topic refuses the value.
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_letter(false, kTooLarge)).ok());
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.letters.size(), 2u) << "the letter went again";
+  EXPECT_FALSE(sink.letters[1].with_value);
+  EXPECT_TRUE(pipeline->take_fetch_changes(now).seek.empty()) << "the rewind waits for it";
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_letter()).ok());
+  ASSERT_TRUE(pump().ok());
+  auto changes = pipeline->take_fetch_changes(now);
+  ASSERT_EQ(changes.seek.size(), 1u);
+  EXPECT_EQ(changes.seek[0], (kafka::Offset{"orders", 0, 4}));
+  EXPECT_EQ(committed("orders", 0), 4);
+  now += 300ms;
+  ASSERT_TRUE(pump().ok());
+  take("orders", 0, 4, 5);
+  ASSERT_TRUE(pump().ok());
+  ASSERT_EQ(sink.outstanding.size(), 1u);
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());  // 4 fits alone
+  EXPECT_EQ(committed("orders", 0), 5);
+}
+
 TEST_F(UnreplicableTest, ADeadLetterThatCannotBeWrittenStallsThePartition) {
   start_with(config::UnreplicableRecords::DeadLetter, {{"orders", 2}});
   refuse({1});
