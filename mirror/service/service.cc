@@ -33,6 +33,11 @@ std::vector<std::string> restart_only_changes(const config::ServiceSpec& running
   return out;
 }
 
+// What /readyz and ready() accept: running, or paused on purpose (disabled flows are left out).
+bool counts_as_ready(flow::State state) {
+  return state == flow::State::Running || state == flow::State::Paused;
+}
+
 std::string utc_text(std::chrono::system_clock::time_point t) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
   std::tm parts{};
@@ -99,7 +104,7 @@ std::vector<http::Route> Service::routes() {
          bool ok = true;
          for (const auto& s : flow_statuses()) {
            if (s.state == flow::State::Disabled) continue;
-           if (s.state != flow::State::Running && s.state != flow::State::Paused) {
+           if (!counts_as_ready(s.state)) {
              ok = false;
              body += s.name + ": " + flow::to_string(s.state);
              if (s.state == flow::State::Stalled) body += " (" + s.last_error + ")";
@@ -279,10 +284,7 @@ std::vector<flow::FlowStatus> Service::flow_statuses() const {
 
 bool Service::ready() const {
   for (const auto& s : flow_statuses()) {
-    if (s.state != flow::State::Disabled && s.state != flow::State::Running &&
-        s.state != flow::State::Paused) {
-      return false;
-    }
+    if (s.state != flow::State::Disabled && !counts_as_ready(s.state)) return false;
   }
   return true;
 }
