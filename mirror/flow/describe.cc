@@ -8,7 +8,7 @@ FlowStatus describe(const FlowContext& ctx, const Pipeline& pipeline,
                     const topics::Routing* routing, std::chrono::steady_clock::time_point now) {
   FlowStatus status;
   status.name = ctx.spec.name;
-  status.state = State::Running;
+  status.state = pipeline.paused() ? State::Paused : State::Running;
   status.source = ctx.source.name;
   status.target = ctx.target.name;
   status.follower_fetching_enabled = ctx.spec.follower_fetching_enabled;

@@ -82,7 +82,6 @@ void Flow::join() {
 FlowStatus Flow::status() const {
   FlowStatus status = board_.snapshot();
   status.restarts = restarts_.load();
-  if (paused_.load() && status.state == State::Running) status.state = State::Paused;
   if (status.state == State::Starting) {
     // Connected, nothing routed yet: what holds the control thread up is what holds the flow up.
     if (auto health = control_.health(); !health.last_error.empty() && !control_.routing()) {

@@ -41,7 +41,8 @@ class Flow {
   // Session restarts since the process started (failures, reloads that changed the flow).
   uint64_t restarts() const { return restarts_.load(); }
   // Pauses or resumes fetching (any thread, returns at once). A paused flow keeps its group
-  // membership, position and commits; it shows `paused` while its session runs.
+  // membership, position and commits; it shows `paused` once its session has stopped fetching
+  // (from then on nothing polled is sent until it is resumed).
   void set_paused(bool paused) { paused_.store(paused); }
   bool paused() const { return paused_.load(); }
   // Ends the current session gracefully and starts a new one at once (any thread, returns at

@@ -124,14 +124,17 @@ Status Session::run(const std::atomic<bool>& stop, const std::atomic<bool>& rest
 
 // One turn of the record loop.
 void Session::step(Clock::time_point now) {
-  follow_routing();
+  // The operator's pause first: the flow shows `paused` only from here on, and no record
+  // polled after this point is sent until it is resumed.
   if (const bool paused = paused_.load(); paused != pipeline_.paused()) {
     pipeline_.set_paused(paused);
     log::info("flow", ctx_.spec.name,
               paused ? ": paused (fetching stopped; group membership and "
                        "position kept)"
                      : ": resumed");
+    publish_status(now);
   }
+  follow_routing();
   if (const size_t room = pipeline_.room(); room > 0) {
     const auto wait = pipeline_.in_flight_records() > 0 ? ctx_.tuning.busy_poll_timeout
                                                         : ctx_.tuning.poll_timeout;
@@ -173,7 +176,7 @@ void Session::follow_routing() {
   }
   if (first) {
     probe_.set_up(true);
-    board_.set_state(State::Running);
+    board_.set_state(pipeline_.paused() ? State::Paused : State::Running);
   }
 }
 
