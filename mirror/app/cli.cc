@@ -80,11 +80,13 @@ std::vector<std::string> flow_paths(const po::variables_map& vm) {
                                 : std::vector<std::string>{};
 }
 
-// Loads and validates; prints every problem as FILE:LINE:COL: message.
+// Loads and validates; prints every problem as FILE:LINE:COL: message, and every warning (which
+// does not refuse the configuration) as FILE:LINE:COL: warning: message.
 std::optional<config::ServiceSpec> load_or_report(const std::string& file,
                                                   const std::vector<std::string>& flows) {
   // Including what librdkafka would refuse, checked with the clients' own property builder.
   auto outcome = service::load_checked(file, flows);
+  for (const auto& w : outcome.warnings) std::cerr << w.format() << "\n";
   if (!outcome.ok()) {
     for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
     std::cerr << "mirror: " << outcome.problems.size() << " problem(s) in the configuration\n";
@@ -107,7 +109,7 @@ int cmd_validate(const std::vector<std::string>& args) {
               << (f.follower_fetching_enabled ? "on" : "off") << ", policy "
               << (f.replication_policy == config::ReplicationPolicy::Default ? "default"
                                                                              : "identity")
-              << "\n";
+              << ", provenance headers " << (config::stamps_provenance(f) ? "on" : "off") << "\n";
   }
   if (spec->flows.empty()) std::cout << "no flows\n";
   return kOk;

@@ -16,6 +16,7 @@
 #include "mirror/config/reader.h"
 #include "mirror/config/references.h"
 #include "mirror/config/schema.h"
+#include "mirror/config/topology.h"
 
 namespace mirror::config {
 namespace {
@@ -101,12 +102,64 @@ class Loader {
                                    "); a flow copies between two different clusters");
       }
     }
+    check_cycles();
+  }
+
+  // Flows that form a cycle under identity names: refused when nothing stops records going round,
+  // warned about when provenance headers (all or some) do.
+  void check_cycles() {
+    std::vector<FlowSpec> specs;
+    specs.reserve(flows_.size());
+    for (const FlowDraft& flow : flows_) specs.push_back(flow.spec);
+    for (const FlowCycle& cycle : find_cycles(specs)) {
+      if (cycle.guard == FlowCycle::Guard::Names) continue;
+      std::string names;
+      std::string unstamped;
+      auto add = [](std::string& list, const std::string& item) {
+        if (!list.empty()) list += ", ";
+        list += item;
+      };
+      for (size_t i : cycle.flows) {
+        add(names, specs[i].name);
+        if (!stamps_provenance(specs[i])) add(unstamped, specs[i].name);
+      }
+      std::string what = "flows ";
+      what += names;
+      what += " form a cycle among clusters ";
+      std::string clusters;
+      for (const auto& c : cycle.clusters) add(clusters, c);
+      what += clusters;
+      what += " with identity topic names";
+      const Location& where = specs[cycle.flows.front()].location;
+      switch (cycle.guard) {
+        case FlowCycle::Guard::Nothing:
+          error(where, what +
+                           " and no provenance headers (provenance_headers_enabled: false): "
+                           "every record would be copied round for ever; enable the headers "
+                           "on these flows");
+          break;
+        case FlowCycle::Guard::SomeHeaders:
+          what += ": only provenance headers stop records going round, and flows ";
+          what += unstamped;
+          warn(where, what +
+                          " do not stamp them (provenance_headers_enabled): a record can go "
+                          "round once before it is stopped");
+          break;
+        case FlowCycle::Guard::Headers:
+          warn(where, what +
+                          ": only provenance headers (mirror.provenance) stop records going "
+                          "round; keep provenance_headers_enabled on for them");
+          break;
+        case FlowCycle::Guard::Names:
+          break;
+      }
+    }
   }
 
   LoadOutcome finish() {
     for (FlowDraft& flow : flows_) spec_.flows.push_back(std::move(flow.spec));
     sort_problems();
-    return LoadOutcome{std::move(spec_), std::move(problems_)};
+    return LoadOutcome{std::move(spec_), std::move(problems_), std::move(warnings_)};
   }
 
   void report_internal_error(const std::string& file, const std::string& what) {
@@ -166,6 +219,9 @@ class Loader {
   void error(const Location& where, std::string message) {
     problems_.push_back(Diagnostic{where, std::move(message)});
   }
+  void warn(const Location& where, const std::string& message) {
+    warnings_.push_back(Diagnostic{where, "warning: " + message});
+  }
   void report_file(const std::string& path, std::string message) {
     error(Location{path, 0, 0}, std::move(message));
   }
@@ -185,6 +241,7 @@ class Loader {
   ServiceSpec spec_;
   std::vector<FlowDraft> flows_;
   std::vector<Diagnostic> problems_;
+  std::vector<Diagnostic> warnings_;  // the configuration runs, but this should be known
   std::map<std::string, size_t> file_rank_;
   bool clusters_known_ = true;
 };

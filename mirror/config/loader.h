@@ -28,6 +28,9 @@ struct Diagnostic {
 struct LoadOutcome {
   ServiceSpec spec;                  // best effort when there are problems
   std::vector<Diagnostic> problems;  // every problem of every file, in file order
+  // What runs but should be known ("warning: ..."): flows in a cycle that only provenance
+  // headers break (config/topology.h).
+  std::vector<Diagnostic> warnings;
   bool ok() const { return problems.empty(); }
 };
 

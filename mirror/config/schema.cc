@@ -95,6 +95,18 @@ const Table<FlowSpec>& flow_settings() {
       text("replication_policy_separator", &FlowSpec::replication_policy_separator,
            checks::non_empty(),
            "Between the source cluster name and the topic name under the `default` policy."),
+      choice(
+          "provenance_headers_enabled", &FlowSpec::provenance_headers_enabled,
+          {{"auto", ProvenanceHeaders::Auto},
+           {"true", ProvenanceHeaders::Enabled},
+           {"false", ProvenanceHeaders::Disabled}},
+          "Stamp every copied record with a `mirror.provenance` header naming the clusters it "
+          "was copied from (by cluster id), so that no flow copies it into a cluster it has "
+          "been on: what stops loops in active-active pairs and rings under `identity` names. "
+          "`auto`: under `identity`. Whatever this says, a flow never copies a record whose "
+          "header names its target cluster. The header goes last; the record's own headers "
+          "keep their bytes and order. Cost per record, before compression: 18 bytes plus 23 per "
+          "cluster named (41 after one hop); see docs/architecture.md."),
       integer("replication_factor", &FlowSpec::replication_factor, checks::replication_factor(),
               "Replication factor of topics mirror creates on the target; -1 uses the target "
               "broker's default."),

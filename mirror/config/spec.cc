@@ -26,4 +26,16 @@ bool same_settings(const FlowSpec& a, const FlowSpec& b) {
   return without_places(a) == without_places(b);
 }
 
+bool stamps_provenance(const FlowSpec& flow) {
+  switch (flow.provenance_headers_enabled) {
+    case ProvenanceHeaders::Enabled:
+      return true;
+    case ProvenanceHeaders::Disabled:
+      return false;
+    case ProvenanceHeaders::Auto:
+      break;
+  }
+  return flow.replication_policy == ReplicationPolicy::Identity;
+}
+
 }  // namespace mirror::config

@@ -14,6 +14,8 @@ enum class RackIdFormat { ZoneId, ZoneName };
 enum class ReplicationPolicy { Default, Identity };
 // What a flow does with a record the target refuses for good (flow/pipeline.h).
 enum class UnreplicableRecords { Fail, Skip, DeadLetter };
+// Whether a flow stamps provenance headers (flow/provenance.h): `auto` does under `identity`.
+enum class ProvenanceHeaders { Auto, Enabled, Disabled };
 
 // A place in an input file, 1-based. line == 0 means "the file as a whole".
 struct Location {
@@ -48,6 +50,7 @@ struct FlowSpec {
   bool static_membership_enabled = true;  // effective with node.instance_id
   ReplicationPolicy replication_policy = ReplicationPolicy::Default;
   std::string replication_policy_separator = ".";
+  ProvenanceHeaders provenance_headers_enabled = ProvenanceHeaders::Auto;
   int replication_factor = -1;
   bool sync_topic_configs_enabled = true;
   std::vector<std::string> config_properties_exclude{};
@@ -97,5 +100,9 @@ struct ServiceSpec {
 // not the lines it was read from: a comment added above it changes nothing).
 bool same_settings(const ClusterSpec& a, const ClusterSpec& b);
 bool same_settings(const FlowSpec& a, const FlowSpec& b);
+
+// Whether the flow's records carry provenance headers: `provenance_headers_enabled`, where `auto`
+// means under `identity` names.
+bool stamps_provenance(const FlowSpec& flow);
 
 }  // namespace mirror::config

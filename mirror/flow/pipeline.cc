@@ -242,11 +242,19 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& error, Clock
     p.tracker.sent(r.offset);
     ++lane->in_flight;
     ++in_flight_records_;
-    in_flight_bytes_ += r.bytes;
+    in_flight_bytes_ += r.bytes + result.added_bytes;  // as its delivery will report
     if (p.solo_until >= 0) {
       p.solo = std::move(p.waiting.front());  // kept: its delivery decides
     }
     p.waiting.pop_front();
+  } else if (result.outcome == Sink::Outcome::Loop) {
+    // Done without sending: the offset after it may be committed once those before it are.
+    const int64_t offset = r.offset;
+    p.tracker.sent(offset);
+    p.tracker.acked(offset);
+    p.waiting.pop_front();
+    probe_.skipped(p.topic->name, "loop");
+    if (p.solo_until >= 0) end_solo(p, offset);
   } else if (result.outcome == Sink::Outcome::Refused) {
     std::string why =
         "produce to " + tp_name(lane->route.target_topic, p.id) + ": " + result.error.message;
@@ -309,7 +317,8 @@ Status Pipeline::pump(Sink& sink, Clock::time_point now) {
     const Hold before = p.hold;
     const auto outcome = send_head(sink, p, error, now);
     if (!error.ok()) return error;
-    if (outcome == Sink::Outcome::Sent || (outcome == Sink::Outcome::Refused && p.hold == before)) {
+    if (outcome == Sink::Outcome::Sent || outcome == Sink::Outcome::Loop ||
+        (outcome == Sink::Outcome::Refused && p.hold == before)) {
       release_hold(p);  // takes it out of held_ (a skipped record: the partition goes on)
       continue;
     }

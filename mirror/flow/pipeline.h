@@ -91,10 +91,12 @@ class Sink {
     Full,         // no room now; try again after deliveries
     NoPartition,  // the target topic lacks (or the sink does not know yet) the partition
     Refused,      // refused for good (error says why)
+    Loop,         // not sent, never to be: it has been on the target cluster (provenance.h)
   };
   struct Result {
     Outcome outcome = Outcome::Sent;
-    Error error;  // for Refused
+    Error error;             // for Refused
+    size_t added_bytes = 0;  // for Sent: bytes the sink added to the record (a header)
   };
   virtual Result send(Lane& lane, const kafka::Record& record) = 0;
   // A refused record for the dead-letter topic (`lane`: the pipeline's dead-letter lane): any

@@ -106,6 +106,7 @@ bool Pipeline::send_letter(Sink& sink, Partition& p, Clock::time_point now) {
     }
     case Sink::Outcome::Full:
     case Sink::Outcome::NoPartition:
+    case Sink::Outcome::Loop:  // not for dead letters (their sink looks for no loops)
       return false;
     case Sink::Outcome::Refused:
       break;

@@ -4,6 +4,7 @@
 
 #include "mirror/common/log.h"
 #include "mirror/flow/describe.h"
+#include "mirror/flow/provenance.h"
 #include "mirror/kafka/errors.h"
 
 namespace mirror::flow {
@@ -24,11 +25,20 @@ class Session::ProducerSink final : public Sink {
  public:
   explicit ProducerSink(kafka::TargetProducer& producer) : producer_(producer) {}
 
+  // What the routing says of the clusters' ids (provenance.h).
+  void set_provenance(Provenance provenance) { provenance_ = std::move(provenance); }
+  const Provenance& provenance() const { return provenance_; }
+
   Result send(Lane& lane, const kafka::Record& record) override {
+    const auto decision = provenance_.decide(kafka::last_header(record, kProvenanceHeader));
+    if (decision.loop) return {Outcome::Loop, {}};
     if (lane.sink_topic == nullptr)
       lane.sink_topic = &producer_.topic(lane.route.target_topic, &lane);
     auto& topic = *static_cast<kafka::TargetProducer::Topic*>(lane.sink_topic);
-    return outcome(producer_.send(topic, record), topic);
+    const kafka::HeaderValue* stamp = decision.stamp ? &*decision.stamp : nullptr;
+    Result result = outcome(producer_.send(topic, record, stamp), topic);
+    result.added_bytes = decision.added_bytes;
+    return result;
   }
 
   Result send_dead_letter(Lane& lane, const DeadLetter& letter) override {
@@ -78,6 +88,7 @@ class Session::ProducerSink final : public Sink {
   }
 
   kafka::TargetProducer& producer_;
+  Provenance provenance_;
 };
 
 Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control& control,
@@ -169,6 +180,11 @@ void Session::follow_routing() {
   const bool resubscribe = first || topics != routing_->topics();
   routing_ = std::move(latest);
   pipeline_.set_routing(*routing_);
+  if (Provenance provenance(routing_->source.cluster_id, routing_->target_cluster_id,
+                            config::stamps_provenance(ctx_.spec));
+      !(provenance == sink_->provenance())) {
+    sink_->set_provenance(std::move(provenance));
+  }
   if (resubscribe) {
     if (auto st = consumer_->subscribe(topics); !st.ok()) return fail(st.error());
     log::info("flow", ctx_.spec.name, ": replicating ", topics.size(), " topic(s) from '",

@@ -81,6 +81,12 @@ Result<ClusterInfo> read_metadata(rd_kafka_t* rk, Deadline deadline) {
     return make_error("metadata: " + std::string(rd_kafka_err2str(err)), err);
   }
   MetadataPtr md(raw);
+  // The id the answer just carried (librdkafka keeps it from every Metadata response; timeout 0:
+  // no request of its own).
+  if (char* id = rd_kafka_clusterid(rk, 0); id != nullptr) {
+    info.cluster_id = id;
+    rd_kafka_mem_free(rk, id);
+  }
   for (int i = 0; i < md->broker_cnt; ++i) {
     const auto& b = md->brokers[i];
     info.brokers[b.id] = BrokerInfo{b.id, b.host ? b.host : "", b.port, {}};

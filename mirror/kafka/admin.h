@@ -42,14 +42,17 @@ struct TopicInfo {
 };
 
 struct ClusterInfo {
+  // The cluster's id (as Metadata and DescribeCluster report it; empty when the broker sends
+  // none): what names a cluster whatever alias a configuration gives it.
+  std::string cluster_id;
   std::map<int32_t, BrokerInfo> brokers;  // with racks
   std::map<std::string, TopicInfo> topics;
   std::string rack_of(int32_t broker) const;
 };
 
-// Every topic with its partition placement, and every broker (racks not filled: Metadata as exposed
-// by librdkafka carries none; see ClusterAdmin::broker_racks). Topics that failed to load are left
-// out.
+// Every topic with its partition placement, every broker (racks not filled: Metadata as exposed
+// by librdkafka carries none; see ClusterAdmin::broker_racks) and the cluster id. Topics that
+// failed to load are left out.
 Result<ClusterInfo> read_metadata(rd_kafka_t* rk, Deadline deadline);
 
 struct NewTopic {

@@ -63,12 +63,23 @@ const std::string& TargetProducer::name(const Topic& topic) const {
   return topic.name();
 }
 
-TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& record) {
+TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& record,
+                                                const HeaderValue* replace) {
   rd_kafka_message_t* msg = record.message.get();
   rd_kafka_headers_t* headers = nullptr;
   rd_kafka_headers_t* headers_copy = nullptr;
   if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
     headers_copy = rd_kafka_headers_copy(headers);
+  }
+  if (replace != nullptr) {
+    const std::string name(replace->name);  // librdkafka wants a terminated name to remove
+    if (headers_copy == nullptr) {
+      headers_copy = rd_kafka_headers_new(1);
+    } else {
+      rd_kafka_header_remove(headers_copy, name.c_str());  // the others keep their order
+    }
+    rd_kafka_header_add(headers_copy, name.data(), static_cast<ssize_t>(name.size()),
+                        replace->value.data(), static_cast<ssize_t>(replace->value.size()));
   }
   // Timestamp 0: the producer stamps the current time (a source record without one).
   const auto err = rd_kafka_producev(

@@ -64,8 +64,9 @@ class TargetProducer {
     int error = 0;  // rd_kafka_resp_err_t for Refused
     std::string_view reason;
   };
-  // A source record to the same partition of `topic`.
-  SendResult send(Topic& topic, const Record& record);
+  // A source record to the same partition of `topic`; with `replace`, that header instead of the
+  // record's headers of its name (record.h, HeaderValue).
+  SendResult send(Topic& topic, const Record& record, const HeaderValue* replace = nullptr);
   // A copy of a source record to any partition of `topic` (a dead-letter topic): its key,
   // timestamp and headers, `extra` headers after them, its value unless `with_value` is false;
   // `tag` comes back in the Delivery.

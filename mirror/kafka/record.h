@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,17 @@ struct Record {
   int64_t timestamp_ms = 0;  // 0 when the record has none
   size_t bytes = 0;          // key + value + header names and values
   MessageHandle message;
+};
+
+// The value of the record's last header named `name`; nullopt when it has none (or no message).
+// A header with a null value reads as an empty one.
+std::optional<std::string_view> last_header(const Record& record, std::string_view name);
+
+// A header a record is sent with instead of every header of its name it carries (set last, after
+// the record's other headers, which keep their order and bytes).
+struct HeaderValue {
+  std::string_view name;
+  std::string_view value;
 };
 
 // The target's answer for one produced record.

@@ -57,6 +57,7 @@ void Reloader::attempt(const std::string& why, const std::string& hash) {
     service_.refuse(error.str());
     return;
   }
+  for (const auto& w : outcome.warnings) log::warn("service", w.format());
   if (overrides_) overrides_(outcome.spec);
   const ReloadReport report = service_.apply(std::move(outcome.spec), hash);
   log::info("service", "reloaded: ", report.started.size(), " flow(s) started",

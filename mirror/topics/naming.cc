@@ -54,8 +54,15 @@ bool NamingPolicy::is_heartbeats(const std::string& topic) const {
 
 bool NamingPolicy::is_from_target(const std::string& topic) const {
   if (policy_ == config::ReplicationPolicy::Identity && !is_heartbeats(topic)) return false;
-  const std::string prefix = target_ + separator_;
-  return topic.size() > prefix.size() && topic.compare(0, prefix.size(), prefix) == 0;
+  // Each name before a separator is a cluster the topic went through ("us.eu.orders": eu, then
+  // us); the last part is the topic's own name.
+  std::string_view rest(topic);
+  for (size_t at = rest.find(separator_); at != std::string_view::npos;
+       at = rest.find(separator_)) {
+    if (rest.substr(0, at) == target_) return true;
+    rest.remove_prefix(at + separator_.size());
+  }
+  return false;
 }
 
 bool is_internal_topic(const std::string& topic) {

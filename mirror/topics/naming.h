@@ -3,6 +3,7 @@
 
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mirror/common/result.h"
@@ -36,9 +37,11 @@ class NamingPolicy {
   // MM2's heartbeats topics: `heartbeats` itself, or a replica of one ("primary.heartbeats").
   bool is_heartbeats(const std::string& topic) const;
 
-  // True when `topic` on the source is itself a replica that came from the target cluster
-  // ("backup.orders" when replicating primary -> backup under `default`): sending it back would
-  // loop. Identity names carry no origin, so nothing is detected under `identity`.
+  // True when `topic` on the source is itself a replica that has been through the target cluster
+  // anywhere in its chain of prefixes ("backup.orders" or "us.backup.orders" when replicating
+  // primary -> backup under `default`), as MM2's replication-policy chain does: sending it on
+  // would loop. Identity names carry no origin, so nothing is detected under `identity` (its
+  // records' provenance headers are what stops loops there, flow/provenance.h).
   bool is_from_target(const std::string& topic) const;
 
  private:

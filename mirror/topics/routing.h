@@ -23,7 +23,8 @@ struct Route {
 struct Routing {
   uint64_t version = 0;                 // 1, 2, ... in publication order
   std::map<std::string, Route> routes;  // by source topic: every topic ready to be replicated
-  kafka::ClusterInfo source;            // the source's brokers (with racks) and placement
+  kafka::ClusterInfo source;            // the source's id, brokers (with racks) and placement
+  std::string target_cluster_id;        // the target's id (empty when it sends none)
   // The flow's dead-letter topic once it exists on the target (unreplicable_records:
   // dead_letter); empty otherwise.
   std::string dead_letter_topic;

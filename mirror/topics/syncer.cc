@@ -27,9 +27,12 @@ Result<TopicSyncer> TopicSyncer::make(const config::FlowSpec& flow,
   }
   NamingPolicy naming(flow.replication_policy, source_cluster, target_cluster,
                       flow.replication_policy_separator);
-  return TopicSyncer(flow.name, std::move(filter.value()), std::move(naming),
+  TopicSyncer syncer(flow.name, std::move(filter.value()), std::move(naming),
                      std::move(config_sync), flow.replication_factor, source_cluster,
                      target_cluster);
+  syncer.stamps_provenance_ = config::stamps_provenance(flow);
+  syncer.identity_ = flow.replication_policy == config::ReplicationPolicy::Identity;
+  return syncer;
 }
 
 Result<TopicSyncer::Round> TopicSyncer::sync(kafka::ClusterAdmin& source,
@@ -66,12 +69,34 @@ Result<TopicSyncer::Round> TopicSyncer::sync(kafka::ClusterAdmin& source,
     return make_error("target cluster '" + target_cluster_ + "': " + target_info.error().message,
                       target_info.error().code, target_info.error().retriable);
   }
+  round.routing.target_cluster_id = target_info->cluster_id;
+  if (auto st = check_cluster_ids(round.routing); !st.ok()) return st.error();
   const auto source_configs = read_source_configs(source, selected, call_timeout, round.problems);
   prepare_targets(target, *target_info, selected, source_configs, call_timeout, round);
   if (!source_configs.empty()) {
     sync_configs(target, round.routing, source_configs, call_timeout, round.problems);
   }
   return round;
+}
+
+// Provenance headers name clusters by id: a stamping flow needs both, and no flow copies within
+// one cluster under `identity` names (each record would be written onto itself).
+Status TopicSyncer::check_cluster_ids(const Routing& routing) const {
+  const std::string& source_id = routing.source.cluster_id;
+  const std::string& target_id = routing.target_cluster_id;
+  if (stamps_provenance_ && (source_id.empty() || target_id.empty())) {
+    return make_error("cluster '" + (source_id.empty() ? source_cluster_ : target_cluster_) +
+                          "' reports no cluster id; provenance headers "
+                          "(provenance_headers_enabled) need it",
+                      0, false);
+  }
+  if (identity_ && !source_id.empty() && source_id == target_id) {
+    return make_error("source '" + source_cluster_ + "' and target '" + target_cluster_ +
+                          "' are the same cluster (id " + source_id +
+                          "); under identity names every record would be copied onto itself",
+                      0, false);
+  }
+  return {};
 }
 
 std::map<std::string, kafka::TopicConfigs> TopicSyncer::read_source_configs(

@@ -10,7 +10,9 @@
 // partitions (the record thread holds back the partitions beyond).
 //
 // Every admin call is bounded by `call_timeout`. Problems are reported, never thrown; the round
-// fails as a whole only when the source's or the target's metadata cannot be read.
+// fails as a whole only when the source's or the target's metadata cannot be read, or when the
+// clusters' ids do not allow the flow (a stamping flow needs both; no identity flow copies a
+// cluster onto itself).
 #pragma once
 
 #include <chrono>
@@ -54,6 +56,7 @@ class TopicSyncer {
         source_cluster_(std::move(source_cluster)),
         target_cluster_(std::move(target_cluster)) {}
 
+  Status check_cluster_ids(const Routing& routing) const;
   std::map<std::string, kafka::TopicConfigs> read_source_configs(
       kafka::ClusterAdmin& source, const std::vector<const kafka::TopicInfo*>& topics,
       std::chrono::milliseconds timeout, std::vector<metrics::Problem>& problems) const;
@@ -73,6 +76,8 @@ class TopicSyncer {
   int replication_factor_;
   std::string source_cluster_;
   std::string target_cluster_;
+  bool stamps_provenance_ = false;        // the flow's records carry provenance headers
+  bool identity_ = false;                 // replication_policy: identity
   std::map<int32_t, std::string> racks_;  // the last broker racks read (kept when a read fails)
 };
 

@@ -365,7 +365,7 @@ class Kt:
         return AsyncKt(self, self._produce_args(bootstrap, topic, count, **kw))
 
     def check(self, source_bootstrap, source_topic, target_bootstrap, target_topic, wait_seconds=0,
-              no_duplicates=False):
+              no_duplicates=False, ignore_headers=()):
         """The record checker; returns its JSON (missing, duplicates, mismatched, unexpected,
         order_violations, source_records, target_records, ...) plus 'report' (its human output)."""
         args = ["check", "--source-bootstrap", source_bootstrap, "--source-topic", source_topic,
@@ -373,6 +373,8 @@ class Kt:
                 "--wait-seconds", int(wait_seconds)]
         if no_duplicates:
             args.append("--no-duplicates")
+        for name in ignore_headers:
+            args += ["--ignore-header", name]
         res = self.run(*args, ok=(0, 1), timeout=wait_seconds + 600)
         if res.json is None or "missing" not in res.json:
             raise AssertionError("check gave no result: %r" % res)

@@ -781,5 +781,39 @@ TEST_F(UnreplicableTest, AnErrorThatIsNoRefusalStillEndsTheSession) {
   EXPECT_EQ(probe.skipped_count("orders", "too_large"), 0u);
 }
 
+TEST_F(PipelineTest, RecordsThatLoopAreDoneWithoutBeingSentAndCounted) {
+  start({{"orders", 1}});
+  sink.answer = [](const Lane&, const kafka::Record& r) {
+    return r.offset == 2 || r.offset == 3 || r.offset == 5 ? Outcome::Loop : Outcome::Sent;
+  };
+  take("orders", 0, 0, 6);
+  ASSERT_TRUE(pump().ok());
+  std::vector<int64_t> sent;
+  for (const auto& s : sink.sent) sent.push_back(s.offset);
+  EXPECT_EQ(sent, (std::vector<int64_t>{0, 1, 4}));
+  EXPECT_EQ(pipeline->in_flight_records(), 3u);
+  EXPECT_EQ(committed("orders", 0), -1) << "a loop does not pass what is in flight before it";
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());
+  ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());
+  EXPECT_EQ(committed("orders", 0), 4) << "0 and 1 acknowledged, 2 and 3 loops";
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 6);
+  EXPECT_EQ(probe.skipped_count("orders", "loop"), 3u);
+  EXPECT_NE(metrics.render().find(
+                "mirror_records_skipped_total{flow=\"f\",reason=\"loop\",topic=\"orders\"} 3"),
+            std::string::npos);
+}
+
+TEST_F(PipelineTest, BytesASinkAddsAreCountedInFlightAndReturnWithTheDelivery) {
+  start({{"orders", 1}});
+  sink.added_bytes = 41;  // a provenance header
+  take("orders", 0, 0, 3, 100);
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(pipeline->in_flight_bytes(), 3u * 141);
+  deliver_all();
+  EXPECT_EQ(pipeline->in_flight_bytes(), 0u);
+  EXPECT_EQ(committed("orders", 0), 3);
+}
+
 }  // namespace
 }  // namespace mirror::flow

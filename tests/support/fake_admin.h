@@ -3,6 +3,7 @@
 // and can be made to wait (`before_call`), as a stalled broker would.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -16,10 +17,12 @@ namespace mirror::testing {
 
 class FakeCluster {
  public:
+  FakeCluster() : id("fake-cluster-" + std::to_string(next_id()++)) {}
   struct Topic {
     int partitions = 1;
     std::map<std::string, std::string> configs;  // set on the topic
   };
+  std::string id;  // the cluster id metadata reports: unique per FakeCluster by default
   std::map<std::string, Topic> topics;
   std::map<int32_t, std::string> racks{{1, "az-a"}, {2, "az-b"}, {3, "az-c"}};
   // Operation name ("metadata", "create_topics", ...) -> the error it fails with.
@@ -29,6 +32,12 @@ class FakeCluster {
   std::map<std::string, int> calls;             // operation -> how many times
   std::function<void(const std::string& operation)> before_call;
   std::mutex mutex;
+
+ private:
+  static std::atomic<int>& next_id() {
+    static std::atomic<int> n{1};
+    return n;
+  }
 };
 
 class FakeAdmin final : public kafka::ClusterAdmin {
@@ -39,6 +48,7 @@ class FakeAdmin final : public kafka::ClusterAdmin {
     if (auto e = enter("metadata")) return *e;
     std::lock_guard lock(c_.mutex);
     kafka::ClusterInfo info;
+    info.cluster_id = c_.id;
     for (const auto& [id, rack] : c_.racks) info.brokers[id] = {id, "localhost", 9092, ""};
     for (const auto& [name, t] : c_.topics) {
       kafka::TopicInfo topic{name, {}};

@@ -38,6 +38,8 @@ class FakeSink final : public flow::Sink {
   // The error code of a Refused answer (default: an invalid argument, not a refusal of the record:
   // kafka::is_refusal); 10 (MSG_SIZE_TOO_LARGE) makes it a refusal.
   int refused_code = -186;
+  // Bytes the fake adds to every record it sends (a header), reported in Result and deliveries.
+  size_t added_bytes = 0;
   // Dead letters: Sent unless `letter_answer` says otherwise.
   std::function<Outcome(const Sink::DeadLetter&)> letter_answer;
   std::vector<Letter> letters;             // dead letters sent, in order
@@ -54,11 +56,12 @@ class FakeSink final : public flow::Sink {
       return {outcome, make_error("refused by the fake", refused_code, true)};
     }
     if (outcome != Outcome::Sent) return {outcome, {}};
-    Sent s{&lane, std::string(record.topic), record.partition, record.offset, record.bytes};
+    Sent s{&lane, std::string(record.topic), record.partition, record.offset,
+           record.bytes + added_bytes};
     sent.push_back(s);
     outstanding.push_back(s);
     max_outstanding = std::max(max_outstanding, outstanding.size());
-    return {Outcome::Sent, {}};
+    return {Outcome::Sent, {}, added_bytes};
   }
   void release(flow::Lane& lane) override { released.push_back(lane.route.target_topic); }
 

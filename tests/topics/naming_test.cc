@@ -31,6 +31,25 @@ TEST(NamingPolicy, ReplicasFromTheTargetAreNotSentBack) {
       << "a replica of ourselves is not from the target";
 }
 
+TEST(NamingPolicy, ATopicThatWentThroughTheTargetAnywhereInItsChainIsNotSentThere) {
+  NamingPolicy us(ReplicationPolicy::Default, "eu", "us", ".");
+  EXPECT_TRUE(us.is_from_target("us.eu.orders")) << "us -> eu, now eu -> us";
+  EXPECT_TRUE(us.is_from_target("eu.us.orders")) << "us -> eu -> ... -> eu, then to us";
+  EXPECT_TRUE(us.is_from_target("ap.eu.us.orders")) << "a ring us -> ... -> ap -> eu";
+  EXPECT_FALSE(us.is_from_target("ap.eu.orders"));
+  EXPECT_FALSE(us.is_from_target("eu.orders.us")) << "the last part is the topic's own name";
+  EXPECT_FALSE(us.is_from_target("usa.orders"));
+  EXPECT_FALSE(us.is_from_target("eu..orders"));
+  NamingPolicy dashed(ReplicationPolicy::Default, "eu", "us", "--");
+  EXPECT_TRUE(dashed.is_from_target("ap--us--orders"));
+  EXPECT_FALSE(dashed.is_from_target("ap.us.orders")) << "another separator";
+  EXPECT_FALSE(dashed.is_from_target("ap--us"));
+  auto all = TopicFilter::make({".*"}, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(should_replicate("ap.us.orders", *all, us));
+  EXPECT_TRUE(should_replicate("ap.orders", *all, us));
+}
+
 TEST(NamingPolicy, HeartbeatsTopicsAreAlwaysReplicatedAndPrefixed) {
   NamingPolicy p(ReplicationPolicy::Default, "primary", "backup", ".");
   auto only_orders = TopicFilter::make({"orders"}, {});

@@ -154,5 +154,43 @@ TEST_F(SyncerTest, TopicsGoneFromTheSourceLeaveTheRouting) {
   EXPECT_EQ(round->routing.topics(), std::vector<std::string>{"orders"});
 }
 
+TEST_F(SyncerTest, TheRoutingCarriesBothClusterIds) {
+  source_cluster.topics["orders"] = {1, {}};
+  auto s = syncer();
+  auto round = s.sync(source, target, 1s);
+  ASSERT_TRUE(round.ok()) << round.error().message;
+  EXPECT_EQ(round->routing.source.cluster_id, source_cluster.id);
+  EXPECT_EQ(round->routing.target_cluster_id, target_cluster.id);
+}
+
+TEST_F(SyncerTest, AStampingFlowNeedsBothClusterIds) {
+  source_cluster.topics["orders"] = {1, {}};
+  spec.replication_policy = config::ReplicationPolicy::Identity;  // stamps (auto)
+  target_cluster.id.clear();
+  auto s = syncer();
+  auto round = s.sync(source, target, 1s);
+  ASSERT_FALSE(round.ok());
+  EXPECT_NE(round.error().message.find("cluster 'dst' reports no cluster id"), std::string::npos)
+      << round.error().message;
+  EXPECT_TRUE(target_cluster.topics.empty()) << "nothing created for a flow that cannot run";
+  spec.provenance_headers_enabled = config::ProvenanceHeaders::Disabled;
+  auto unstamped = syncer();
+  EXPECT_TRUE(unstamped.sync(source, target, 1s).ok()) << "without headers no id is needed";
+}
+
+TEST_F(SyncerTest, NoIdentityFlowCopiesAClusterOntoItself) {
+  source_cluster.topics["orders"] = {1, {}};
+  target_cluster.id = source_cluster.id;  // two aliases of one cluster
+  spec.replication_policy = config::ReplicationPolicy::Identity;
+  auto s = syncer();
+  auto round = s.sync(source, target, 1s);
+  ASSERT_FALSE(round.ok());
+  EXPECT_NE(round.error().message.find("are the same cluster"), std::string::npos)
+      << round.error().message;
+  spec.replication_policy = config::ReplicationPolicy::Default;
+  auto prefixed = syncer();
+  EXPECT_TRUE(prefixed.sync(source, target, 1s).ok()) << "prefixed names are new topics";
+}
+
 }  // namespace
 }  // namespace mirror::topics

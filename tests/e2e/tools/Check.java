@@ -32,11 +32,18 @@ final class Check {
     final String shown;   // short printable form
 
     Rec(ConsumerRecord<byte[], byte[]> r) {
+      this(r, List.of());
+    }
+
+    /** Headers named in {@code ignored} are left out of the comparison (the others keep order). */
+    Rec(ConsumerRecord<byte[], byte[]> r, List<String> ignored) {
       offset = r.offset();
       ts = r.timestamp();
       key = Records.digest(r.key());
       value = Records.digest(r.value());
-      headers = Records.headersDigest(r.headers());
+      List<org.apache.kafka.common.header.Header> kept = new ArrayList<>();
+      for (var h : r.headers()) if (!ignored.contains(h.key())) kept.add(h);
+      headers = Records.headersDigest(kept);
       id = ts + "|" + key + "|" + value + "|" + headers;
       int nh = 0;
       for (var h : r.headers()) nh++;
@@ -148,10 +155,17 @@ final class Check {
   }
 
   static List<List<Rec>> read(Properties p, String topic, long timeoutMs) throws Exception {
+    return read(p, topic, timeoutMs, List.of());
+  }
+
+  static List<List<Rec>> read(Properties p, String topic, long timeoutMs, List<String> ignored)
+      throws Exception {
     int n = Topics.partitionCount(p, topic);
     List<List<Rec>> parts = new ArrayList<>();
     for (int i = 0; i < n; i++) parts.add(new ArrayList<>());
-    if (n > 0) Topics.readAll(p, topic, n, timeoutMs, r -> parts.get(r.partition()).add(new Rec(r)));
+    if (n > 0) {
+      Topics.readAll(p, topic, n, timeoutMs, r -> parts.get(r.partition()).add(new Rec(r, ignored)));
+    }
     return parts;
   }
 
@@ -165,15 +179,16 @@ final class Check {
     int maxEx = (int) a.num("max-examples", 10);
     long readTimeout = a.num("read-timeout", 120) * 1000;
     long deadline = System.currentTimeMillis() + waitMs;
+    List<String> ignored = a.all("ignore-header");  // e.g. mirror.provenance
 
-    List<List<Rec>> src = read(sp, st, readTimeout);
+    List<List<Rec>> src = read(sp, st, readTimeout, ignored);
     if (src.isEmpty()) {
       System.err.println("check: source topic " + st + " does not exist");
       System.out.println(Kt.json(Kt.obj("error", "source topic does not exist", "missing", -1)));
       return 2;
     }
     while (true) {
-      List<List<Rec>> dst = read(tp, tt, readTimeout);
+      List<List<Rec>> dst = read(tp, tt, readTimeout, ignored);
       Result total = new Result();
       List<String> lines = new ArrayList<>();
       int n = Math.max(src.size(), dst.size());
