@@ -27,8 +27,7 @@ Provenance::Decision Provenance::decide(std::optional<std::string_view> prior) {
   if (!stamp_) return d;
   if (!prior || prior->empty()) {
     d.stamp = kafka::HeaderValue{kProvenanceHeader, source_id_};
-    d.added_bytes =
-        kProvenanceHeader.size() + source_id_.size() - (prior ? kProvenanceHeader.size() : 0);
+    d.added_bytes = kProvenanceHeaderSize + source_id_.size() - (prior ? kProvenanceHeaderSize : 0);
     return d;
   }
   if (provenance_holds(*prior, source_id_)) return d;  // named already: sent as it is

@@ -17,7 +17,8 @@
 
 namespace mirror::flow {
 
-inline constexpr std::string_view kProvenanceHeader = "mirror.provenance";
+inline constexpr const char* kProvenanceHeader = "mirror.provenance";
+inline constexpr size_t kProvenanceHeaderSize = std::string_view(kProvenanceHeader).size();
 
 // Whether the header value `value` names `cluster_id`.
 bool provenance_holds(std::string_view value, std::string_view cluster_id);

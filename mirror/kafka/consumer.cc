@@ -37,17 +37,16 @@ void MessageRelease::operator()(rd_kafka_message_s* message) const {
   rd_kafka_message_destroy(message);
 }
 
-std::optional<std::string_view> last_header(const Record& record, std::string_view name) {
+std::optional<std::string_view> last_header(const Record& record, const char* name) {
   rd_kafka_message_t* msg = record.message.get();
   rd_kafka_headers_t* headers = nullptr;
   if (msg == nullptr || rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
       headers == nullptr) {
     return std::nullopt;
   }
-  const std::string key(name);  // librdkafka wants a terminated name
   const void* value = nullptr;
   size_t size = 0;
-  if (rd_kafka_header_get_last(headers, key.c_str(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return std::nullopt;
   }
   if (value == nullptr) return std::string_view();

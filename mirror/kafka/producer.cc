@@ -72,14 +72,13 @@ TargetProducer::SendResult TargetProducer::send(Topic& topic, const Record& reco
     headers_copy = rd_kafka_headers_copy(headers);
   }
   if (replace != nullptr) {
-    const std::string name(replace->name);  // librdkafka wants a terminated name to remove
     if (headers_copy == nullptr) {
       headers_copy = rd_kafka_headers_new(1);
     } else {
-      rd_kafka_header_remove(headers_copy, name.c_str());  // the others keep their order
+      rd_kafka_header_remove(headers_copy, replace->name);  // the others keep their order
     }
-    rd_kafka_header_add(headers_copy, name.data(), static_cast<ssize_t>(name.size()),
-                        replace->value.data(), static_cast<ssize_t>(replace->value.size()));
+    rd_kafka_header_add(headers_copy, replace->name, -1, replace->value.data(),
+                        static_cast<ssize_t>(replace->value.size()));
   }
   // Timestamp 0: the producer stamps the current time (a source record without one).
   const auto err = rd_kafka_producev(

@@ -47,14 +47,14 @@ struct Record {
   MessageHandle message;
 };
 
-// The value of the record's last header named `name`; nullopt when it has none (or no message).
-// A header with a null value reads as an empty one.
-std::optional<std::string_view> last_header(const Record& record, std::string_view name);
+// The value of the record's last header named `name` (terminated: librdkafka compares C strings);
+// nullopt when it has none (or no message). A header with a null value reads as an empty one.
+std::optional<std::string_view> last_header(const Record& record, const char* name);
 
 // A header a record is sent with instead of every header of its name it carries (set last, after
 // the record's other headers, which keep their order and bytes).
 struct HeaderValue {
-  std::string_view name;
+  const char* name = "";  // terminated, static
   std::string_view value;
 };
 

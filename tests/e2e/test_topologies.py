@@ -18,12 +18,15 @@ N = 600
 
 
 def totals(kt, bootstraps, topics_by_cluster):
-    """{(cluster, topic): records} for every listed topic."""
+    """{(cluster, topic): records} for every listed topic (-1: no such topic); one call a cluster."""
     out = {}
     for cluster, topics in topics_by_cluster.items():
+        args = ["totals", "--bootstrap", bootstraps[cluster]]
         for topic in topics:
-            res = kt.end_offsets(bootstraps[cluster], topic)
-            out[(cluster, topic)] = res["total"] if res and res.get("exists") else -1
+            args += ["--topic", topic]
+        res = kt.run(*args).json
+        for topic in topics:
+            out[(cluster, topic)] = res["totals"][topic]
     return out
 
 

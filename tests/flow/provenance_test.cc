@@ -32,9 +32,9 @@ TEST(Provenance, TheFirstHopStampsTheSourceId) {
   auto d = east_to_west.decide(std::nullopt);
   EXPECT_FALSE(d.loop);
   ASSERT_TRUE(d.stamp);
-  EXPECT_EQ(d.stamp->name, kProvenanceHeader);
+  EXPECT_STREQ(d.stamp->name, kProvenanceHeader);
   EXPECT_EQ(d.stamp->value, kEast);
-  EXPECT_EQ(d.added_bytes, kProvenanceHeader.size() + kEast.size());
+  EXPECT_EQ(d.added_bytes, kProvenanceHeaderSize + kEast.size());
 }
 
 TEST(Provenance, ARecordBackFromItsTargetIsALoop) {

@@ -28,6 +28,7 @@ public final class Kt {
       "  list-topics    --bootstrap B [--internal]",
       "  cluster        --bootstrap B",
       "  end-offsets    --bootstrap B --topic T",
+      "  totals         --bootstrap B --topic T [--topic T2]...   records of each topic (-1: none)",
       "  consume-count  --bootstrap B --topic T [--property client.rack=RACK]  (+ bytes per node)",
       "  dump           --bootstrap B --topic T   (every record: sizes, digests, headers)",
       "  wait-ready     --cluster NAME=HOST:PORT,...@ID,ID... [--cluster ...] [--timeout S]",
@@ -69,6 +70,7 @@ public final class Kt {
         case "list-topics": rc = Topics.list(a); break;
         case "cluster": rc = Topics.cluster(a); break;
         case "end-offsets": rc = Topics.endOffsets(a); break;
+        case "totals": rc = Topics.totals(a); break;
         case "consume-count": rc = Topics.consumeCount(a); break;
         case "dump": rc = Topics.dump(a); break;
         case "wait-ready": rc = Topics.waitReady(a); break;

@@ -236,6 +236,32 @@ final class Topics {
     }
   }
 
+  // kt totals: records (end minus beginning offsets) of several topics in one call; -1 for a topic
+  // that does not exist.
+  static int totals(Kt.Args a) throws Exception {
+    Properties p = consumerProps(a.client(""));
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (Admin admin = admin(a.client(""));
+         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      for (String topic : a.all("topic")) {
+        TopicDescription d = describe(admin, topic);
+        if (d == null) {
+          out.put(topic, -1L);
+          continue;
+        }
+        List<TopicPartition> tps = tps(topic, d.partitions().size());
+        Map<TopicPartition, Long> begin = c.beginningOffsets(tps, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
+        long total = 0;
+        for (TopicPartition tp : tps) total += end.get(tp) - begin.get(tp);
+        out.put(topic, total);
+        System.out.println(topic + " " + total);
+      }
+    }
+    System.out.println(Kt.json(Kt.obj("totals", out)));
+    return 0;
+  }
+
   // kt end-offsets
   static int endOffsets(Kt.Args a) throws Exception {
     String topic = a.str("topic");
