@@ -122,6 +122,18 @@ const Table<FlowSpec>& flow_settings() {
       list("config_properties_exclude", &FlowSpec::config_properties_exclude, "list of regexes",
            "a regex", checks::regex(),
            "Topic config names never copied, in addition to the built-in list."),
+      boolean("sync_topic_acls_enabled", &FlowSpec::sync_topic_acls_enabled,
+              "Copy the ACLs on replicated source topics (literal topic names) to their target "
+              "topics, as MirrorMaker 2's `sync.topic.acls.enabled` does: `ALLOW WRITE` is never "
+              "copied, `ALLOW ALL` becomes `ALLOW READ`, everything else (DENY entries too) is "
+              "copied as it is. An ACL removed on the source is removed on the target if this "
+              "flow created it (or found it there, equal to what it would create, when the topic "
+              "first came under its sync); ACLs made on the target by hand are left alone. Needs "
+              "Describe on the source's ACLs and Alter on the target cluster; failures show in "
+              "`/flows` (`acl_sync`) and `mirror_errors_total{kind=\"acl_sync\"}` and never stop "
+              "replication."),
+      integer("sync_topic_acls_interval_seconds", &FlowSpec::sync_topic_acls_interval_seconds,
+              checks::at_least(1), "Seconds between topic ACL sync rounds."),
       integer("refresh_topics_interval_seconds", &FlowSpec::refresh_topics_interval_seconds,
               checks::at_least(1),
               "How often the source's topic list is read again: new matching topics are picked "

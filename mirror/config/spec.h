@@ -54,6 +54,8 @@ struct FlowSpec {
   int replication_factor = -1;
   bool sync_topic_configs_enabled = true;
   std::vector<std::string> config_properties_exclude{};
+  bool sync_topic_acls_enabled = false;
+  int sync_topic_acls_interval_seconds = 600;
   int refresh_topics_interval_seconds = 30;
   bool emit_heartbeats_enabled = true;
   int emit_heartbeats_interval_seconds = 1;

@@ -58,7 +58,11 @@ size_t ProblemLog::open() const {
 
 Control::Control(const FlowContext& context, metrics::FlowProbe& probe,
                  mm2::OffsetSyncStore* offset_syncs)
-    : ctx_(context), probe_(probe), offset_syncs_(offset_syncs), problems_("control", probe) {
+    : ctx_(context),
+      probe_(probe),
+      offset_syncs_(offset_syncs),
+      problems_("control", probe),
+      acl_syncer_(context.spec.name) {
   const auto& spec = ctx_.spec;
   const auto& t = ctx_.tuning;
   connect_job_ = {"connect", t.retry_backoff_max, {}, {}, true};
@@ -81,6 +85,11 @@ Control::Control(const FlowContext& context, metrics::FlowProbe& probe,
                      {},
                      {},
                      spec.sync_group_offsets_enabled};
+  acl_job_ = {"acl_sync",
+              seconds(spec.sync_topic_acls_interval_seconds),
+              {},
+              {},
+              spec.sync_topic_acls_enabled};
 }
 
 Control::~Control() {
@@ -117,6 +126,11 @@ std::shared_ptr<const topics::Routing> Control::routing() const {
 Control::Health Control::health() const {
   std::lock_guard lock(mutex_);
   return health_;
+}
+
+AclSyncStatus Control::acl_sync() const {
+  std::lock_guard lock(mutex_);
+  return acl_status_;
 }
 
 void Control::schedule(Job& job, bool ok, Clock::time_point now) {
@@ -259,6 +273,31 @@ std::string Control::ensure_dead_letter_topic() {
   return name;
 }
 
+// One topic ACL sync round over the latest routing (none before the first one: the job waits).
+// Its problems are the flow's to show (acl_sync()), never a reason to stop replicating.
+void Control::run_acls() {
+  const auto routing = this->routing();
+  if (!routing) return;
+  auto round =
+      acl_syncer_.sync(*source_admin_, *target_admin_, *routing, ctx_.tuning.metadata_timeout);
+  std::string error;
+  if (!round.ok()) {
+    error = "topic ACL sync: " + round.error().message;
+    problems_.report("acl_sync", {{ErrorKind::AclSync, "acl_sync", error}});
+  } else {
+    problems_.report("acl_sync", round->problems);
+    for (const auto& p : round->problems) error += (error.empty() ? "" : "; ") + p.message;
+  }
+  probe_.topic_acls_synced(acl_syncer_.owned());
+  {
+    std::lock_guard lock(mutex_);
+    acl_status_.acls = acl_syncer_.owned();
+    if (round.ok()) ++acl_status_.rounds;
+    acl_status_.last_error = error;
+  }
+  schedule(acl_job_, error.empty(), Clock::now());
+}
+
 void Control::run_duty(Job& job) {
   Status st;
   ErrorKind kind = ErrorKind::Heartbeat;
@@ -336,7 +375,8 @@ void Control::run() {
   const auto& spec = ctx_.spec;
   log::info("control", spec.name, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off",
             ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
-            spec.sync_group_offsets_enabled ? "on" : "off");
+            spec.sync_group_offsets_enabled ? "on" : "off", ", topic ACL sync ",
+            spec.sync_topic_acls_enabled ? "on" : "off");
   bool connected = false;
   Clock::time_point last_topics{};
   while (!stop_.load()) {
@@ -367,6 +407,7 @@ void Control::run() {
         last_topics = now;
         run_topics();
       }
+      if (acl_job_.enabled && Clock::now() >= acl_job_.next) run_acls();
       if (duties_) {
         if (internal_topics_job_.enabled && Clock::now() >= internal_topics_job_.next) {
           run_duty(internal_topics_job_);

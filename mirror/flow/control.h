@@ -6,6 +6,9 @@
 //   - the dead-letter topic (unreplicable_records: dead_letter), created before the first routing
 //     names it;
 //   - heartbeats, checkpoints and group offset sync (mm2/duties.h), with their internal topics;
+//   - topic ACL sync (sync_topic_acls_enabled, every sync_topic_acls_interval_seconds once the
+//     first routing is out; topics/acl_sync.h), whose errors show in acl_sync() and never stop
+//     the flow;
 //   - the offset syncs: written every tick (each partition's newest pair every commit interval, and
 //     all that is left when the flow stops), and read back all along, from every instance; a
 //     checkpoint round starts only once the reader has caught up with the topic.
@@ -13,8 +16,8 @@
 // interval) and never gives up while the flow runs; connecting its clients is retried the same way.
 // Problems are counted every time (errors_total) and logged when they appear, change or end.
 //
-// Threads: start() runs the loop on a thread of its own; routing(), routing_version(), health()
-// and wake() may be called from any thread.
+// Threads: start() runs the loop on a thread of its own; routing(), routing_version(), health(),
+// acl_sync() and wake() may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "mirror/flow/context.h"
+#include "mirror/flow/status.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/consumer.h"
 #include "mirror/kafka/producer.h"
@@ -36,6 +40,7 @@
 #include "mirror/metrics/problems.h"
 #include "mirror/mm2/duties.h"
 #include "mirror/mm2/offset_syncs.h"
+#include "mirror/topics/acl_sync.h"
 #include "mirror/topics/routing.h"
 #include "mirror/topics/syncer.h"
 
@@ -82,6 +87,8 @@ class Control final : kafka::ProducerEvents {
     bool retriable = true;
   };
   Health health() const;
+  // The topic ACL sync's state (meaningful with sync_topic_acls_enabled).
+  AclSyncStatus acl_sync() const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -98,6 +105,7 @@ class Control final : kafka::ProducerEvents {
   void disconnect();
   void run_topics();
   std::string ensure_dead_letter_topic();
+  void run_acls();
   void run_duty(Job& job);
   void run_syncs(Clock::time_point now);             // write and read back offset syncs
   Status read_back(std::chrono::milliseconds wait);  // what the reader has, into the duties
@@ -115,6 +123,7 @@ class Control final : kafka::ProducerEvents {
   ProblemLog problems_;
   std::optional<topics::TopicSyncer> syncer_;
   std::unique_ptr<mm2::Duties> duties_;
+  topics::AclSyncer acl_syncer_;
 
   Job connect_job_;
   Job topics_job_;
@@ -122,12 +131,14 @@ class Control final : kafka::ProducerEvents {
   Job checkpoint_job_;
   Job group_sync_job_;
   Job internal_topics_job_;
+  Job acl_job_;
   Clock::time_point next_latest_{};  // when each partition's newest offset sync is written next
   bool dead_letter_ready_ = false;   // the dead-letter topic exists on the target
 
-  mutable std::mutex mutex_;  // guards routing_, health_
+  mutable std::mutex mutex_;  // guards routing_, health_, acl_status_
   std::shared_ptr<const topics::Routing> routing_;
   Health health_;
+  AclSyncStatus acl_status_;
   std::atomic<uint64_t> version_{0};
 
   std::atomic<bool> stop_{false};

@@ -10,7 +10,8 @@ namespace {
 
 metrics::FlowProbe::Options probe_options(const config::FlowSpec& spec) {
   return {spec.follower_fetching_enabled, spec.emit_heartbeats_enabled,
-          spec.emit_checkpoints_enabled, spec.sync_group_offsets_enabled};
+          spec.emit_checkpoints_enabled, spec.sync_group_offsets_enabled,
+          spec.sync_topic_acls_enabled};
 }
 
 std::unique_ptr<mm2::OffsetSyncStore> offset_syncs_for(const config::FlowSpec& spec) {
@@ -82,6 +83,7 @@ void Flow::join() {
 FlowStatus Flow::status() const {
   FlowStatus status = board_.snapshot();
   status.restarts = restarts_.load();
+  if (context_.spec.sync_topic_acls_enabled) status.acl_sync = control_.acl_sync();
   if (status.state == State::Starting) {
     // Connected, nothing routed yet: what holds the control thread up is what holds the flow up.
     if (auto health = control_.health(); !health.last_error.empty() && !control_.routing()) {

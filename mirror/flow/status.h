@@ -49,6 +49,13 @@ struct StalledPartition {
   std::string reason;
 };
 
+// A flow's topic ACL sync (sync_topic_acls_enabled).
+struct AclSyncStatus {
+  uint64_t acls = 0;       // target ACLs the sync keeps in line (mirror_topic_acls_synced)
+  uint64_t rounds = 0;     // rounds that read both clusters' ACLs
+  std::string last_error;  // of the last round (empty when everything went through)
+};
+
 struct FlowStatus {
   std::string name;
   State state = State::Starting;
@@ -63,6 +70,7 @@ struct FlowStatus {
   uint64_t restarts = 0;           // session restarts since the process started
   std::vector<PartitionStatus> partitions;
   std::vector<StalledPartition> stalled;  // state stalled: the partitions and records
+  std::optional<AclSyncStatus> acl_sync;  // set when sync_topic_acls_enabled
 };
 
 }  // namespace mirror::flow

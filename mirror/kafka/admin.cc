@@ -61,7 +61,117 @@ Status partition_errors(const std::string& what, const rd_kafka_topic_partition_
   return make_error(what + ": " + failed, first);
 }
 
+// Kafka's ACL operations as librdkafka numbers them, and back.
+constexpr std::pair<AclOperation, rd_kafka_AclOperation_t> kOperations[] = {
+    {AclOperation::All, RD_KAFKA_ACL_OPERATION_ALL},
+    {AclOperation::Read, RD_KAFKA_ACL_OPERATION_READ},
+    {AclOperation::Write, RD_KAFKA_ACL_OPERATION_WRITE},
+    {AclOperation::Create, RD_KAFKA_ACL_OPERATION_CREATE},
+    {AclOperation::Delete, RD_KAFKA_ACL_OPERATION_DELETE},
+    {AclOperation::Alter, RD_KAFKA_ACL_OPERATION_ALTER},
+    {AclOperation::Describe, RD_KAFKA_ACL_OPERATION_DESCRIBE},
+    {AclOperation::ClusterAction, RD_KAFKA_ACL_OPERATION_CLUSTER_ACTION},
+    {AclOperation::DescribeConfigs, RD_KAFKA_ACL_OPERATION_DESCRIBE_CONFIGS},
+    {AclOperation::AlterConfigs, RD_KAFKA_ACL_OPERATION_ALTER_CONFIGS},
+    {AclOperation::IdempotentWrite, RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE},
+};
+
+rd_kafka_AclOperation_t raw_operation(AclOperation op) {
+  for (const auto& [ours, raw] : kOperations) {
+    if (ours == op) return raw;
+  }
+  return RD_KAFKA_ACL_OPERATION_UNKNOWN;
+}
+
+AclOperation operation_of(rd_kafka_AclOperation_t raw) {
+  for (const auto& [ours, theirs] : kOperations) {
+    if (theirs == raw) return ours;
+  }
+  return AclOperation::Unknown;
+}
+
+rd_kafka_AclPermissionType_t raw_permission(AclPermission permission) {
+  switch (permission) {
+    case AclPermission::Allow:
+      return RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW;
+    case AclPermission::Deny:
+      return RD_KAFKA_ACL_PERMISSION_TYPE_DENY;
+    case AclPermission::Unknown:
+      break;
+  }
+  return RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN;
+}
+
+AclPermission permission_of(rd_kafka_AclPermissionType_t raw) {
+  if (raw == RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW) return AclPermission::Allow;
+  if (raw == RD_KAFKA_ACL_PERMISSION_TYPE_DENY) return AclPermission::Deny;
+  return AclPermission::Unknown;
+}
+
+// A literal topic ACL as librdkafka's binding (`filter`: as the filter that matches exactly it).
+Result<AclBindingPtr> raw_binding(const AclBinding& acl, bool filter) {
+  char errstr[512] = "";
+  const auto op = raw_operation(acl.operation);
+  const auto permission = raw_permission(acl.permission);
+  if (op == RD_KAFKA_ACL_OPERATION_UNKNOWN || permission == RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN) {
+    return make_error(describe(acl) + ": unknown operation or permission", 0, false);
+  }
+  auto* make = filter ? rd_kafka_AclBindingFilter_new : rd_kafka_AclBinding_new;
+  AclBindingPtr raw(make(RD_KAFKA_RESOURCE_TOPIC, acl.topic.c_str(),
+                         RD_KAFKA_RESOURCE_PATTERN_LITERAL, acl.principal.c_str(), acl.host.c_str(),
+                         op, permission, errstr, sizeof errstr));
+  if (!raw) return make_error(describe(acl) + ": " + errstr, 0, false);
+  return raw;
+}
+
+AclBinding binding_of(const rd_kafka_AclBinding_t* raw) {
+  const char* principal = rd_kafka_AclBinding_principal(raw);
+  const char* host = rd_kafka_AclBinding_host(raw);
+  return {rd_kafka_AclBinding_name(raw), principal != nullptr ? principal : "",
+          host != nullptr ? host : "", operation_of(rd_kafka_AclBinding_operation(raw)),
+          permission_of(rd_kafka_AclBinding_permission_type(raw))};
+}
+
+// The error of an ACL call whose request failed as a whole; a cluster without an authorizer says
+// so in plain words.
+Error acl_request_error(const std::string& what, const Error& error) {
+  if (error.code == RD_KAFKA_RESP_ERR_SECURITY_DISABLED) {
+    return make_error(what + ": the cluster has no authorizer (no ACLs to read or write)",
+                      error.code, false);
+  }
+  return error;
+}
+
+Error acl_error(const rd_kafka_error_t* error) {
+  return make_error(rd_kafka_error_string(error), rd_kafka_error_code(error));
+}
+
 }  // namespace
+
+const char* to_string(AclOperation operation) {
+  const auto raw = raw_operation(operation);
+  return raw == RD_KAFKA_ACL_OPERATION_UNKNOWN ? "UNKNOWN" : rd_kafka_AclOperation_name(raw);
+}
+
+const char* to_string(AclPermission permission) {
+  const auto raw = raw_permission(permission);
+  return raw == RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN ? "UNKNOWN"
+                                                     : rd_kafka_AclPermissionType_name(raw);
+}
+
+std::string describe(const AclBinding& acl) {
+  std::string out = to_string(acl.permission);
+  out.append(" ")
+      .append(to_string(acl.operation))
+      .append(" for ")
+      .append(acl.principal)
+      .append(" from ")
+      .append(acl.host)
+      .append(" on topic '")
+      .append(acl.topic)
+      .append("'");
+  return out;
+}
 
 std::string err_name(rd_kafka_resp_err_t err) {
   return rd_kafka_err2name(err);
@@ -352,7 +462,98 @@ class KafkaAdmin final : public ClusterAdmin {
     return alter_group_offsets(rk_, group, offsets, deadline);
   }
 
+  Result<std::vector<AclBinding>> describe_topic_acls(Deadline deadline) override {
+    const std::string what = "describe topic ACLs";
+    char errstr[512] = "";
+    AclBindingPtr filter(rd_kafka_AclBindingFilter_new(
+        RD_KAFKA_RESOURCE_TOPIC, nullptr, RD_KAFKA_RESOURCE_PATTERN_LITERAL, nullptr, nullptr,
+        RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof errstr));
+    if (!filter) return make_error(what + ": " + errstr, 0, false);
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(rk_, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, deadline);
+    rd_kafka_DescribeAcls(rk_, filter.get(), options.get(), queue.get());
+    auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_DESCRIBEACLS_RESULT, deadline, what.c_str());
+    if (!ev.ok()) return acl_request_error(what, ev.error());
+    size_t count = 0;
+    const rd_kafka_AclBinding_t** acls =
+        rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(ev->get()), &count);
+    std::vector<AclBinding> out;
+    out.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (rd_kafka_AclBinding_restype(acls[i]) != RD_KAFKA_RESOURCE_TOPIC ||
+          rd_kafka_AclBinding_resource_pattern_type(acls[i]) != RD_KAFKA_RESOURCE_PATTERN_LITERAL) {
+        continue;
+      }
+      out.push_back(binding_of(acls[i]));
+    }
+    return out;
+  }
+
+  Result<std::map<AclBinding, Error>> create_acls(const std::vector<AclBinding>& acls,
+                                                  Deadline deadline) override {
+    return change_acls(acls, false, deadline);
+  }
+
+  Result<std::map<AclBinding, Error>> delete_acls(const std::vector<AclBinding>& acls,
+                                                  Deadline deadline) override {
+    return change_acls(acls, true, deadline);
+  }
+
  private:
+  // One CreateAcls request (`remove` false) or DeleteAcls request with one exact filter per ACL
+  // (`remove` true); one error per ACL that failed.
+  Result<std::map<AclBinding, Error>> change_acls(const std::vector<AclBinding>& acls, bool remove,
+                                                  Deadline deadline) {
+    std::map<AclBinding, Error> failures;
+    std::vector<AclBindingPtr> owned;
+    std::vector<rd_kafka_AclBinding_t*> raw;
+    std::vector<const AclBinding*> sent;  // answers come in request order
+    for (const auto& acl : acls) {
+      auto binding = raw_binding(acl, remove);
+      if (!binding.ok()) {
+        failures[acl] = binding.error();
+        continue;
+      }
+      owned.push_back(std::move(binding.value()));
+      raw.push_back(owned.back().get());
+      sent.push_back(&acl);
+    }
+    if (raw.empty()) return failures;
+    const std::string what = remove ? "delete ACLs" : "create ACLs";
+    QueuePtr queue(rd_kafka_queue_new(rk_));
+    auto options = admin_options(
+        rk_, remove ? RD_KAFKA_ADMIN_OP_DELETEACLS : RD_KAFKA_ADMIN_OP_CREATEACLS, deadline);
+    if (remove) {
+      rd_kafka_DeleteAcls(rk_, raw.data(), raw.size(), options.get(), queue.get());
+    } else {
+      rd_kafka_CreateAcls(rk_, raw.data(), raw.size(), options.get(), queue.get());
+    }
+    auto ev = wait_event(
+        queue.get(), remove ? RD_KAFKA_EVENT_DELETEACLS_RESULT : RD_KAFKA_EVENT_CREATEACLS_RESULT,
+        deadline, what.c_str());
+    if (!ev.ok()) return acl_request_error(what, ev.error());
+    size_t count = 0;
+    std::vector<const rd_kafka_error_t*> errors;  // one per ACL sent, null for success
+    if (remove) {
+      const rd_kafka_DeleteAcls_result_response_t** responses =
+          rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(ev->get()), &count);
+      for (size_t i = 0; i < count; ++i)
+        errors.push_back(rd_kafka_DeleteAcls_result_response_error(responses[i]));
+    } else {
+      const rd_kafka_acl_result_t** results =
+          rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev->get()), &count);
+      for (size_t i = 0; i < count; ++i) errors.push_back(rd_kafka_acl_result_error(results[i]));
+    }
+    for (size_t i = 0; i < sent.size(); ++i) {
+      if (i >= errors.size()) {
+        failures[*sent[i]] = make_error("no answer for this ACL");
+      } else if (errors[i] != nullptr) {
+        failures[*sent[i]] = acl_error(errors[i]);
+      }
+    }
+    return failures;
+  }
+
   rd_kafka_t* rk_;
 };
 

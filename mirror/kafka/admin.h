@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,43 @@ struct GroupState {
   std::string state;  // "Stable", "Empty", "Dead", ... as the broker names it
 };
 
+// Kafka's ACL operations and permissions (the values librdkafka names; `Unknown` for anything
+// else a broker may answer with).
+enum class AclOperation {
+  Unknown,
+  All,
+  Read,
+  Write,
+  Create,
+  Delete,
+  Alter,
+  Describe,
+  ClusterAction,
+  DescribeConfigs,
+  AlterConfigs,
+  IdempotentWrite
+};
+enum class AclPermission { Unknown, Allow, Deny };
+const char* to_string(AclOperation operation);    // "READ", "ALL", ... as Kafka names them
+const char* to_string(AclPermission permission);  // "ALLOW", "DENY"
+
+// One ACL on a topic by its literal name (resource type TOPIC, pattern type LITERAL).
+struct AclBinding {
+  std::string topic;
+  std::string principal;  // "User:alice"
+  std::string host;       // "*" for every host
+  AclOperation operation = AclOperation::Unknown;
+  AclPermission permission = AclPermission::Unknown;
+  bool operator==(const AclBinding&) const = default;
+  // (Not <=>: clang-tidy's modernize-use-nullptr misreads a defaulted one.)
+  bool operator<(const AclBinding& o) const {
+    return std::tie(topic, principal, host, operation, permission) <
+           std::tie(o.topic, o.principal, o.host, o.operation, o.permission);
+  }
+};
+// "ALLOW READ for User:alice from * on topic 'orders'" (for log lines and errors).
+std::string describe(const AclBinding& acl);
+
 // Cluster administration a flow needs. The real implementation uses librdkafka's Admin API on a
 // client handle; the in-process mock cluster has no admin API, so the demo and the integration
 // tests plug in one backed by rdkafka_mock.h (testkit/mock_cluster.h).
@@ -121,6 +159,20 @@ class ClusterAdmin {
   // Commits offsets for a group that has no active members (AlterConsumerGroupOffsets).
   virtual Status commit_group_offsets(const std::string& group, const GroupOffsets& offsets,
                                       Deadline deadline) = 0;
+
+  // Every ACL on a literal topic name (DescribeAcls: resource TOPIC, pattern LITERAL, any
+  // principal, host, operation and permission); the wildcard topic "*" included. A cluster without
+  // an authorizer answers with an error (SECURITY_DISABLED).
+  virtual Result<std::vector<AclBinding>> describe_topic_acls(Deadline deadline) = 0;
+  // Creates literal topic ACLs (CreateAcls; creating one that exists succeeds). Returns one error
+  // per ACL that failed; the call fails only when the request as a whole does.
+  virtual Result<std::map<AclBinding, Error>> create_acls(const std::vector<AclBinding>& acls,
+                                                          Deadline deadline) = 0;
+  // Deletes exactly the given literal topic ACLs (DeleteAcls, one filter per ACL matching it and
+  // nothing else; one that does not exist counts as deleted). Returns one error per ACL that
+  // failed; the call fails only when the request as a whole does.
+  virtual Result<std::map<AclBinding, Error>> delete_acls(const std::vector<AclBinding>& acls,
+                                                          Deadline deadline) = 0;
 };
 
 // The Admin API on `rk` (not owned; must outlive the returned object).

@@ -60,6 +60,10 @@ struct AlterGroupOffsetsDeleter {
   }
 };
 
+struct AclBindingDeleter {
+  void operator()(rd_kafka_AclBinding_t* p) const { rd_kafka_AclBinding_destroy(p); }
+};
+
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 using TopicConfPtr = std::unique_ptr<rd_kafka_topic_conf_t, TopicConfDeleter>;
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
@@ -75,6 +79,8 @@ using ListGroupOffsetsPtr =
     std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t, ListGroupOffsetsDeleter>;
 using AlterGroupOffsetsPtr =
     std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t, AlterGroupOffsetsDeleter>;
+
+using AclBindingPtr = std::unique_ptr<rd_kafka_AclBinding_t, AclBindingDeleter>;
 
 using Properties = std::map<std::string, std::string>;
 

@@ -33,6 +33,7 @@ FlowProbe::FlowProbe(Metrics& metrics, std::string flow, Options options)
     checkpoints_ = &metrics_.checkpoints.Add(labels);
   }
   if (options.group_sync) groups_synced_ = &metrics_.groups_synced.Add(labels);
+  if (options.acl_sync) topic_acls_synced_ = &metrics_.topic_acls_synced.Add(labels);
 }
 
 FlowProbe::~FlowProbe() {
@@ -57,6 +58,7 @@ FlowProbe::~FlowProbe() {
   if (checkpoint_groups_ != nullptr) metrics_.checkpoint_groups.Remove(checkpoint_groups_);
   if (checkpoints_ != nullptr) metrics_.checkpoints.Remove(checkpoints_);
   if (groups_synced_ != nullptr) metrics_.groups_synced.Remove(groups_synced_);
+  if (topic_acls_synced_ != nullptr) metrics_.topic_acls_synced.Remove(topic_acls_synced_);
 }
 
 void FlowProbe::set_up(bool up) {
@@ -190,6 +192,10 @@ void FlowProbe::checkpoint_groups(size_t groups) {
 
 void FlowProbe::groups_synced(int groups) {
   if (groups_synced_ != nullptr) groups_synced_->Set(groups);
+}
+
+void FlowProbe::topic_acls_synced(size_t acls) {
+  if (topic_acls_synced_ != nullptr) topic_acls_synced_->Set(static_cast<double>(acls));
 }
 
 }  // namespace mirror::metrics

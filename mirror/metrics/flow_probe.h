@@ -25,6 +25,7 @@ class FlowProbe {
     bool heartbeats = false;
     bool checkpoints = false;
     bool group_sync = false;
+    bool acl_sync = false;
   };
   FlowProbe(Metrics& metrics, std::string flow, Options options);
   ~FlowProbe();
@@ -76,6 +77,8 @@ class FlowProbe {
   void checkpoints_acknowledged(size_t count);
   void checkpoint_groups(size_t groups);
   void groups_synced(int groups);
+  // ---- control thread (topic ACL sync) ---------------------------------------------------
+  void topic_acls_synced(size_t acls);
 
  private:
   struct BrokerSeries {
@@ -93,6 +96,7 @@ class FlowProbe {
   prometheus::Gauge* checkpoint_groups_ = nullptr;
   prometheus::Counter* checkpoints_ = nullptr;
   prometheus::Gauge* groups_synced_ = nullptr;
+  prometheus::Gauge* topic_acls_synced_ = nullptr;
   prometheus::Counter* restarts_ = nullptr;
 
   mutable std::mutex errors_mutex_;

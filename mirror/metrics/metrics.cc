@@ -89,6 +89,12 @@ Metrics::Metrics()
               .Help("Consumer groups whose translated offsets were committed on the target "
                     "in the last sync round")
               .Register(*registry_)),
+      topic_acls_synced(
+          BuildGauge()
+              .Name("mirror_topic_acls_synced")
+              .Help("Topic ACLs on the target that the flow's ACL sync keeps in line with the "
+                    "source (created or adopted by it), after the last round")
+              .Register(*registry_)),
       config_reloads(BuildCounter()
                          .Name("mirror_config_reloads_total")
                          .Help("Configuration reloads (SIGHUP or a changed file) by result: ok "

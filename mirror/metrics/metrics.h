@@ -49,6 +49,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& checkpoint_groups;   // flow
   prometheus::Family<prometheus::Counter>& checkpoints;       // flow
   prometheus::Family<prometheus::Gauge>& groups_synced;       // flow
+  prometheus::Family<prometheus::Gauge>& topic_acls_synced;   // flow (sync_topic_acls_enabled)
   // Runtime control (service).
   prometheus::Family<prometheus::Counter>& config_reloads;  // result (ok, error)
   prometheus::Family<prometheus::Counter>& flow_restarts;   // flow

@@ -26,6 +26,7 @@ enum class ErrorKind {
   OffsetSync,        // offset syncs not written to, or not read back from, the target
   Unreplicable,      // a record the target refuses stopped its partition (unreplicable_records)
   DeadLetter,        // the dead-letter topic could not be created
+  AclSync,           // topic ACLs could not be read, created or deleted (sync_topic_acls_enabled)
 };
 
 inline const char* to_string(ErrorKind kind) {
@@ -66,6 +67,8 @@ inline const char* to_string(ErrorKind kind) {
       return "unreplicable";
     case ErrorKind::DeadLetter:
       return "dead_letter";
+    case ErrorKind::AclSync:
+      return "acl_sync";
   }
   return "unknown";
 }

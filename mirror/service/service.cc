@@ -317,6 +317,13 @@ std::string Service::flows_json() const {
         {"restarts", s.restarts},
         {"partitions", std::move(partitions)}};
     if (!s.last_error.empty()) f["last_error"] = s.last_error;
+    if (s.acl_sync) {
+      f["acl_sync"] = {
+          {"acls", s.acl_sync->acls},
+          {"rounds", s.acl_sync->rounds},
+          {"last_error", s.acl_sync->last_error.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(s.acl_sync->last_error)}};
+    }
     if (!s.stalled.empty()) {
       nlohmann::json stalled = nlohmann::json::array();
       for (const auto& st : s.stalled) {

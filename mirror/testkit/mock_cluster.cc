@@ -104,7 +104,22 @@ class MockAdmin final : public ClusterAdmin {
     return {};
   }
 
+  // librdkafka's mock serves no ACL requests: topic ACL sync cannot run against it.
+  Result<std::vector<AclBinding>> describe_topic_acls(Deadline) override { return no_acls(); }
+  Result<std::map<AclBinding, Error>> create_acls(const std::vector<AclBinding>&,
+                                                  Deadline) override {
+    return no_acls();
+  }
+  Result<std::map<AclBinding, Error>> delete_acls(const std::vector<AclBinding>&,
+                                                  Deadline) override {
+    return no_acls();
+  }
+
  private:
+  static Error no_acls() {
+    return make_error("ACLs are not supported by the in-process mock cluster", 0, false);
+  }
+
   // A client of the mock for the group calls (the mock serves FindCoordinator, OffsetFetch and
   // OffsetCommit to the Admin API), created on first use.
   Result<rd_kafka_t*> client() {

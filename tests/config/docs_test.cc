@@ -64,6 +64,8 @@ TEST(Docs, ReferenceNamesEveryKey) {
                           "`replication_factor`",
                           "`sync_topic_configs_enabled`",
                           "`config_properties_exclude`",
+                          "`sync_topic_acls_enabled`",
+                          "`sync_topic_acls_interval_seconds`",
                           "`refresh_topics_interval_seconds`",
                           "`emit_heartbeats_enabled`",
                           "`emit_checkpoints_enabled`",

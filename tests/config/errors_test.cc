@@ -467,6 +467,12 @@ TEST_F(ConfigTest, RefreshIntervalAtLeastOne) {
                           "'0'"));
 }
 
+TEST_F(ConfigTest, AclSyncIntervalAtLeastOne) {
+  EXPECT_THAT(flow_file_problems(flow_with("    sync_topic_acls_interval_seconds: 0\n")),
+              ElementsAre("flows.yaml:5:39: sync_topic_acls_interval_seconds: must be >= 1, got "
+                          "'0'"));
+}
+
 TEST_F(ConfigTest, EmptySeparator) {
   EXPECT_THAT(flow_file_problems(flow_with("    replication_policy_separator: ''\n")),
               ElementsAre("flows.yaml:5:35: replication_policy_separator: must not be empty, got "

@@ -41,6 +41,8 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(flow.replication_factor, -1);
   EXPECT_TRUE(flow.sync_topic_configs_enabled);
   EXPECT_EQ(flow.refresh_topics_interval_seconds, 30);
+  EXPECT_FALSE(flow.sync_topic_acls_enabled);
+  EXPECT_EQ(flow.sync_topic_acls_interval_seconds, 600);
   EXPECT_TRUE(flow.emit_heartbeats_enabled);
   EXPECT_TRUE(flow.emit_checkpoints_enabled);
   EXPECT_FALSE(flow.sync_group_offsets_enabled);
@@ -82,6 +84,8 @@ TEST_F(ConfigTest, EveryKeySet) {
       "    sync_topic_configs_enabled: false\n"
       "    config_properties_exclude: [\"min\\\\.insync\\\\.replicas\"]\n"
       "    refresh_topics_interval_seconds: 5\n"
+      "    sync_topic_acls_enabled: true\n"
+      "    sync_topic_acls_interval_seconds: 30\n"
       "    emit_heartbeats_enabled: false\n"
       "    emit_checkpoints_enabled: false\n"
       "    sync_group_offsets_enabled: true\n"
@@ -116,6 +120,8 @@ TEST_F(ConfigTest, EveryKeySet) {
   EXPECT_EQ(flow.dead_letter_topic, "primary.dlq");
   EXPECT_THAT(flow.config_properties_exclude, ElementsAre("min\\.insync\\.replicas"));
   EXPECT_EQ(flow.refresh_topics_interval_seconds, 5);
+  EXPECT_TRUE(flow.sync_topic_acls_enabled);
+  EXPECT_EQ(flow.sync_topic_acls_interval_seconds, 30);
   EXPECT_FALSE(flow.emit_heartbeats_enabled);
   EXPECT_FALSE(flow.emit_checkpoints_enabled);
   EXPECT_TRUE(flow.sync_group_offsets_enabled);

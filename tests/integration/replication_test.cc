@@ -70,6 +70,42 @@ TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
       << text;
 }
 
+// A topic ACL sync that cannot work (the mock serves no ACL requests) shows in the flow's status
+// and errors_total, and replication goes on.
+TEST(Replication, AFailingTopicAclSyncIsShownAndNeverStopsReplication) {
+  auto source = rack_source({"orders"}, 2, -1);
+  auto target = testkit::MockCluster::start(1);
+  ASSERT_TRUE(source && target.ok());
+  const auto records = make_records(200, 2, "acl");
+  ASSERT_TRUE(produce(source->bootstraps(), "orders", records));
+
+  metrics::Metrics metrics;
+  auto context = make_context({}, *source, **target, &metrics);
+  context.spec.sync_topic_acls_enabled = true;
+  context.spec.sync_topic_acls_interval_seconds = 1;
+  flow::Flow flow(std::move(context));
+  flow.start();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = flow.status();
+        return replicated(s) >= records.size() && s.acl_sync && !s.acl_sync->last_error.empty();
+      },
+      60s))
+      << "replicated " << replicated(flow.status());
+  const auto status = flow.status();
+  EXPECT_EQ(status.state, flow::State::Running);
+  EXPECT_EQ(status.acl_sync->last_error,
+            "topic ACL sync: reading the source's topic ACLs: ACLs are not supported by the "
+            "in-process mock cluster");
+  EXPECT_EQ(status.acl_sync->rounds, 0u);
+  flow.request_stop();
+  flow.join();
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("mirror_errors_total{flow=\"it-flow\",kind=\"acl_sync\"}"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mirror_topic_acls_synced{flow=\"it-flow\"} 0"), std::string::npos) << text;
+}
+
 TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
   // Topic "near" has the az-b replica named preferred for its readers; "far" has none, as a real
   // broker would answer a consumer that sends no rack.

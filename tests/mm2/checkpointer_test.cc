@@ -60,6 +60,17 @@ class FakeAdmin final : public kafka::ClusterAdmin {
     }
     return {};
   }
+  Result<std::vector<kafka::AclBinding>> describe_topic_acls(kafka::Deadline) override {
+    return make_error("no ACLs here");
+  }
+  Result<std::map<kafka::AclBinding, Error>> create_acls(const std::vector<kafka::AclBinding>&,
+                                                         kafka::Deadline) override {
+    return make_error("no ACLs here");
+  }
+  Result<std::map<kafka::AclBinding, Error>> delete_acls(const std::vector<kafka::AclBinding>&,
+                                                         kafka::Deadline) override {
+    return make_error("no ACLs here");
+  }
 };
 
 kafka::Deadline soon() {

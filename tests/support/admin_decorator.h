@@ -114,6 +114,20 @@ class AdminDecorator final : public kafka::ClusterAdmin {
     if (auto e = control_.enter("commit_group_offsets", d)) return *e;
     return inner_->commit_group_offsets(group, offsets, d);
   }
+  Result<std::vector<kafka::AclBinding>> describe_topic_acls(kafka::Deadline d) override {
+    if (auto e = control_.enter("describe_topic_acls", d)) return *e;
+    return inner_->describe_topic_acls(d);
+  }
+  Result<std::map<kafka::AclBinding, Error>> create_acls(const std::vector<kafka::AclBinding>& acls,
+                                                         kafka::Deadline d) override {
+    if (auto e = control_.enter("create_acls", d)) return *e;
+    return inner_->create_acls(acls, d);
+  }
+  Result<std::map<kafka::AclBinding, Error>> delete_acls(const std::vector<kafka::AclBinding>& acls,
+                                                         kafka::Deadline d) override {
+    if (auto e = control_.enter("delete_acls", d)) return *e;
+    return inner_->delete_acls(acls, d);
+  }
 
  private:
   std::unique_ptr<kafka::ClusterAdmin> inner_;

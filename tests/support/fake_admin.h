@@ -27,9 +27,11 @@ class FakeCluster {
   std::map<int32_t, std::string> racks{{1, "az-a"}, {2, "az-b"}, {3, "az-c"}};
   // Operation name ("metadata", "create_topics", ...) -> the error it fails with.
   std::map<std::string, Error> failing;
-  std::map<std::string, Error> failing_topics;  // create_topics: per topic
-  std::set<std::string> refused_configs;        // create/alter refuse these config names
-  std::map<std::string, int> calls;             // operation -> how many times
+  std::map<std::string, Error> failing_topics;      // create_topics: per topic
+  std::set<std::string> refused_configs;            // create/alter refuse these config names
+  std::set<kafka::AclBinding> acls;                 // literal topic ACLs
+  std::map<kafka::AclBinding, Error> failing_acls;  // create_acls / delete_acls: per ACL
+  std::map<std::string, int> calls;                 // operation -> how many times
   std::function<void(const std::string& operation)> before_call;
   std::mutex mutex;
 
@@ -131,8 +133,40 @@ class FakeAdmin final : public kafka::ClusterAdmin {
     if (auto e = enter("commit_group_offsets")) return *e;
     return {};
   }
+  Result<std::vector<kafka::AclBinding>> describe_topic_acls(kafka::Deadline) override {
+    if (auto e = enter("describe_topic_acls")) return *e;
+    std::lock_guard lock(c_.mutex);
+    return std::vector<kafka::AclBinding>(c_.acls.begin(), c_.acls.end());
+  }
+  Result<std::map<kafka::AclBinding, Error>> create_acls(const std::vector<kafka::AclBinding>& acls,
+                                                         kafka::Deadline) override {
+    if (auto e = enter("create_acls")) return *e;
+    return change_acls(acls, true);
+  }
+  Result<std::map<kafka::AclBinding, Error>> delete_acls(const std::vector<kafka::AclBinding>& acls,
+                                                         kafka::Deadline) override {
+    if (auto e = enter("delete_acls")) return *e;
+    return change_acls(acls, false);
+  }
 
  private:
+  // Adds (or removes) each ACL unless `failing_acls` names it.
+  std::map<kafka::AclBinding, Error> change_acls(const std::vector<kafka::AclBinding>& acls,
+                                                 bool add) {
+    std::lock_guard lock(c_.mutex);
+    std::map<kafka::AclBinding, Error> failures;
+    for (const auto& acl : acls) {
+      if (auto f = c_.failing_acls.find(acl); f != c_.failing_acls.end()) {
+        failures[acl] = f->second;
+      } else if (add) {
+        c_.acls.insert(acl);
+      } else {
+        c_.acls.erase(acl);
+      }
+    }
+    return failures;
+  }
+
   // Counts the call, lets `before_call` hold it, and returns its injected failure if any.
   std::optional<Error> enter(const std::string& op) {
     std::function<void(const std::string&)> hook;

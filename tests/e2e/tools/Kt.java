@@ -52,7 +52,11 @@ public final class Kt {
       "  topic-configs  --bootstrap B --topic T",
       "  alter-topic-config --bootstrap B --topic T [--set k=v]... [--delete k]...",
       "  add-partitions --bootstrap B --topic T --total N",
-      "  produce-tx     --bootstrap B --topic T --count N [--per-txn K] [--abort-every M] [--partitions 0,1] [--run-id ID]");
+      "  produce-tx     --bootstrap B --topic T --count N [--per-txn K] [--abort-every M] [--partitions 0,1] [--run-id ID]",
+      "Topic ACLs (literal topic names; needs a cluster with an authorizer):",
+      "  acls           --bootstrap B [--topic T]",
+      "  create-acl     --bootstrap B --topic T --principal P --operation OP --permission ALLOW|DENY [--host H]",
+      "  delete-acl     --bootstrap B --topic T --principal P --operation OP --permission ALLOW|DENY [--host H]");
 
   public static void main(String[] argv) {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
@@ -91,6 +95,9 @@ public final class Kt {
         case "alter-topic-config": rc = TopicConfigs.alter(a); break;
         case "add-partitions": rc = TopicConfigs.addPartitions(a); break;
         case "produce-tx": rc = TxProduce.run(a); break;
+        case "acls": rc = Acls.list(a); break;
+        case "create-acl": rc = Acls.create(a); break;
+        case "delete-acl": rc = Acls.delete(a); break;
         default:
           System.err.println("kt: unknown command " + argv[0] + "\n" + USAGE);
           rc = 2;
