@@ -153,6 +153,16 @@ class Loader {
         case FlowCycle::Guard::Names:
           break;
       }
+      if (cycle.guard == FlowCycle::Guard::Names) continue;
+      const bool acls_everywhere =
+          std::all_of(cycle.flows.begin(), cycle.flows.end(),
+                      [&specs](size_t i) { return specs[i].sync_topic_acls_enabled; });
+      if (acls_everywhere) {
+        warn(where, "flows " + names +
+                        " sync topic ACLs in every direction of a cycle with identity topic "
+                        "names: an ACL removed on one cluster can be copied back from another; "
+                        "remove it on every cluster, or sync ACLs in one direction only");
+      }
     }
   }
 

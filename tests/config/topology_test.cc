@@ -121,6 +121,23 @@ TEST_F(ConfigTest, AnIdentityCycleWithoutHeadersIsRefused) {
                                     "would be copied round for ever")));
 }
 
+TEST_F(ConfigTest, AclSyncBothWaysRoundAnIdentityCycleIsWarnedAbout) {
+  const std::string both = std::string(kEastWest) + "    sync_topic_acls_enabled: true\n";
+  LoadOutcome one_way = load_text(both);
+  ASSERT_EQ(one_way.warnings.size(), 1u) << "only west-to-east syncs ACLs: the cycle warning";
+  std::string text = both;
+  text.replace(text.find("replication_policy: identity}"),
+               std::string("replication_policy: identity}").size(),
+               "replication_policy: identity, sync_topic_acls_enabled: true}");
+  LoadOutcome both_ways = load_text(text);
+  EXPECT_THAT(lines(both_ways, dir_), IsEmpty());
+  ASSERT_EQ(both_ways.warnings.size(), 2u);
+  EXPECT_THAT(both_ways.warnings[1].message,
+              HasSubstr("flows east-to-west, west-to-east sync topic ACLs in every direction of a "
+                        "cycle with identity topic names: an ACL removed on one cluster can be "
+                        "copied back from another"));
+}
+
 TEST_F(ConfigTest, ProvenanceHeadersFollowThePolicyUnlessSet) {
   LoadOutcome outcome = load_text(
       "clusters:\n"
