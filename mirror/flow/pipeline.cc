@@ -545,11 +545,11 @@ bool Pipeline::take_refresh_request() {
 // Offsets and state
 
 std::vector<kafka::Offset> Pipeline::take_committable(
-    const std::vector<kafka::TopicPartition>* only) {
+    const std::vector<kafka::TopicPartition>* only, Scope scope) {
   std::vector<kafka::Offset> out;
-  auto add = [&out](Partition& p) {
+  auto add = [&out, scope](Partition& p) {
     const int64_t next = p.tracker.committable();
-    if (next < 0 || next <= p.last_committed) return;
+    if (next < 0 || (scope == Scope::Changed && next <= p.last_committed)) return;
     out.push_back({p.topic->name, p.id, next});
     p.last_committed = next;
   };

@@ -156,9 +156,14 @@ class Pipeline {
   void drop_unsent();
 
   // ---- offsets ----------------------------------------------------------------------------
-  // Offsets above the last commit, of `only` (or of every assigned partition), marked committed.
+  // What take_committable returns: `Changed`, offsets above the last one taken (the periodic,
+  // asynchronous commit); `All`, every partition's committable offset, taken already or not (a
+  // hand-over or a stop commits synchronously and must not rely on an asynchronous commit whose
+  // answer has not come: it may yet fail, after the partition has gone).
+  enum class Scope { Changed, All };
+  // Committable offsets of `only` (or of every assigned partition), marked committed.
   std::vector<kafka::Offset> take_committable(
-      const std::vector<kafka::TopicPartition>* only = nullptr);
+      const std::vector<kafka::TopicPartition>* only = nullptr, Scope scope = Scope::Changed);
   // Undoes take_committable for offsets whose commit failed (they are committed again).
   void commit_failed(const std::vector<kafka::Offset>& offsets);
 

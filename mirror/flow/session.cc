@@ -234,8 +234,8 @@ void Session::finish(bool graceful) {
       producer_->poll(std::chrono::milliseconds(0));
     }
     const auto commit_timeout = graceful ? ctx_.tuning.commit_timeout : ctx_.tuning.abort_timeout;
-    if (auto st =
-            consumer_->commit(pipeline_.take_committable(), kafka::deadline_in(commit_timeout));
+    if (auto st = consumer_->commit(pipeline_.take_committable(nullptr, Pipeline::Scope::All),
+                                    kafka::deadline_in(commit_timeout));
         !st.ok()) {
       probe_.count(ErrorKind::Commit);
       log::warn("flow", ctx_.spec.name, ": ", st.error().message);
@@ -266,7 +266,8 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
     while (pipeline_.in_flight(partitions) > 0 && kafka::remaining_ms(deadline) > 0) {
       producer_->poll(ctx_.tuning.busy_poll_timeout);
     }
-    const auto offsets = pipeline_.take_committable(&partitions);
+    // All of them: a periodic commit of these partitions may still be unanswered, and fail.
+    const auto offsets = pipeline_.take_committable(&partitions, Pipeline::Scope::All);
     if (auto st = consumer_->commit(offsets, kafka::deadline_in(ctx_.tuning.commit_timeout));
         !st.ok()) {
       probe_.count(ErrorKind::Commit);

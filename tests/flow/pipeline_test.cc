@@ -815,5 +815,21 @@ TEST_F(PipelineTest, BytesASinkAddsAreCountedInFlightAndReturnWithTheDelivery) {
   EXPECT_EQ(committed("orders", 0), 3);
 }
 
+TEST_F(PipelineTest, AHandOverCommitsWhatAnUnansweredPeriodicCommitTookAlready) {
+  start({{"orders", 2}});
+  take("orders", 0, 0, 5);
+  take("orders", 1, 0, 3);
+  ASSERT_TRUE(pump().ok());
+  deliver_all();
+  const auto periodic = pipeline->take_committable();  // sent asynchronously, no answer yet
+  ASSERT_EQ(periodic.size(), 2u);
+  EXPECT_TRUE(pipeline->take_committable().empty()) << "nothing new for the next period";
+  const std::vector<kafka::TopicPartition> revoked{{"orders", 0}};
+  const auto hand_over = pipeline->take_committable(&revoked, Pipeline::Scope::All);
+  ASSERT_EQ(hand_over.size(), 1u) << "a cooperative hand-over saw the periodic commit fail later";
+  EXPECT_EQ(hand_over[0], (kafka::Offset{"orders", 0, 5}));
+  EXPECT_EQ(pipeline->take_committable(nullptr, Pipeline::Scope::All).size(), 2u) << "a stop";
+}
+
 }  // namespace
 }  // namespace mirror::flow
