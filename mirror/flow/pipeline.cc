@@ -253,7 +253,7 @@ Sink::Outcome Pipeline::send_head(Sink& sink, Partition& p, Status& error, Clock
     p.tracker.sent(offset);
     p.tracker.acked(offset);
     p.waiting.pop_front();
-    probe_.skipped(p.topic->name, "loop");
+    probe_.looped(*p.topic->series, p.topic->name);  // routed, so the series exists
     if (p.solo_until >= 0) end_solo(p, offset);
   } else if (result.outcome == Sink::Outcome::Refused) {
     std::string why =

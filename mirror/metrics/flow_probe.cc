@@ -103,13 +103,24 @@ void FlowProbe::remove_topic(const std::string& source_topic) {
   erase_topic(dead_lettered_, metrics_.records_dead_lettered, source_topic);
 }
 
-void FlowProbe::skipped(const std::string& source_topic, const std::string& reason) {
+prometheus::Counter& FlowProbe::skipped_counter(const std::string& source_topic,
+                                                const std::string& reason) {
   auto& counter = skipped_[{source_topic, reason}];
   if (counter == nullptr) {
     counter = &metrics_.records_skipped.Add(
         {{"flow", flow_}, {"topic", source_topic}, {"reason", reason}});
   }
-  counter->Increment();
+  return *counter;
+}
+
+void FlowProbe::skipped(const std::string& source_topic, const std::string& reason) {
+  skipped_counter(source_topic, reason).Increment();
+}
+
+void FlowProbe::looped(TopicSeries& series, const std::string& source_topic) {
+  // The same counter as skipped(topic, "loop"); it goes with the series in remove_topic.
+  if (series.loops == nullptr) series.loops = &skipped_counter(source_topic, "loop");
+  series.loops->Increment();
 }
 
 void FlowProbe::dead_lettered(const std::string& source_topic, const std::string& reason) {

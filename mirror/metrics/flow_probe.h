@@ -44,6 +44,7 @@ class FlowProbe {
   struct TopicSeries {
     prometheus::Counter* records = nullptr;
     prometheus::Counter* bytes = nullptr;
+    prometheus::Counter* loops = nullptr;  // records_skipped{reason="loop"}, once counted
   };
   // The series of a source topic (the same one when added again); the reference stays valid
   // until remove_topic.
@@ -59,6 +60,9 @@ class FlowProbe {
   // A record the target refused, skipped / written to the dead-letter topic (`reason`: a short
   // token such as too_large). Series are created when first counted and go with remove_topic.
   void skipped(const std::string& source_topic, const std::string& reason);
+  // A record back from the target cluster (reason `loop`); per record on an active-active pair,
+  // so its counter is kept in the topic's series.
+  void looped(TopicSeries& series, const std::string& source_topic);
   void dead_lettered(const std::string& source_topic, const std::string& reason);
   uint64_t skipped_count(const std::string& source_topic, const std::string& reason) const;
 
@@ -104,6 +108,8 @@ class FlowProbe {
 
   std::map<std::string, TopicSeries> topics_;  // by source topic
   // by (source topic, reason)
+  prometheus::Counter& skipped_counter(const std::string& source_topic, const std::string& reason);
+
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> skipped_;
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> dead_lettered_;
   std::map<std::pair<std::string, int32_t>, PartitionSeries> partitions_;
