@@ -365,12 +365,16 @@ class Kt:
         return AsyncKt(self, self._produce_args(bootstrap, topic, count, **kw))
 
     def check(self, source_bootstrap, source_topic, target_bootstrap, target_topic, wait_seconds=0,
-              no_duplicates=False, ignore_headers=()):
+              no_duplicates=False, ignore_headers=(), expect_missing=0):
         """The record checker; returns its JSON (missing, duplicates, mismatched, unexpected,
-        order_violations, source_records, target_records, ...) plus 'report' (its human output)."""
+        order_violations, source_records, target_records, ...) plus 'report' (its human output).
+        expect_missing: records the test expects never to arrive (skipped on purpose); the wait ends
+        once no more than that many are missing."""
         args = ["check", "--source-bootstrap", source_bootstrap, "--source-topic", source_topic,
                 "--target-bootstrap", target_bootstrap, "--target-topic", target_topic,
                 "--wait-seconds", int(wait_seconds)]
+        if expect_missing:
+            args += ["--expect-missing", int(expect_missing)]
         if no_duplicates:
             args.append("--no-duplicates")
         for name in ignore_headers:

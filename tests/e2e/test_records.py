@@ -159,7 +159,8 @@ class R2UnreplicableRecords(RecordsCase):
                                              reason="too_large") == len(large), 120,
                    "%d records counted in records_skipped_total" % len(large))
         self.after(topic)
-        res = self.kt.check(self.bootstraps[SRC], topic, self.bootstraps[TGT], target_topic, wait_seconds=60)
+        res = self.kt.check(self.bootstraps[SRC], topic, self.bootstraps[TGT], target_topic, wait_seconds=60,
+                            expect_missing=len(large))
         self.assertEqual(res["missing"], len(large), res["report"][-3000:])
         self.assertEqual(res["mismatched"], 0, res["report"][-3000:])
         self.assertEqual(res["unexpected"], 0, res["report"][-3000:])
@@ -174,7 +175,8 @@ class R2UnreplicableRecords(RecordsCase):
                                              reason="too_large") == len(large), 120,
                    "%d records counted in records_dead_lettered_total" % len(large))
         self.after(topic)
-        res = self.kt.check(self.bootstraps[SRC], topic, self.bootstraps[TGT], target_topic, wait_seconds=60)
+        res = self.kt.check(self.bootstraps[SRC], topic, self.bootstraps[TGT], target_topic, wait_seconds=60,
+                            expect_missing=len(large))
         self.assertEqual(res["missing"], len(large), res["report"][-3000:])
         self.assertEqual(res["mismatched"] + res["unexpected"], 0, res["report"][-3000:])
         dump = self.kt.run("dump", "--bootstrap", self.bootstraps[TGT], "--topic", dlq).json

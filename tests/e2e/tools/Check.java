@@ -176,6 +176,9 @@ final class Check {
     Properties tp = a.client("target-");
     boolean noDup = a.flag("no-duplicates");
     long waitMs = a.num("wait-seconds", 0) * 1000;
+    // A test that expects some records to stay missing (skipped on purpose) stops waiting as soon as
+    // no more than that many are missing, instead of waiting out --wait-seconds.
+    long expectMissing = a.num("expect-missing", 0);
     int maxEx = (int) a.num("max-examples", 10);
     long readTimeout = a.num("read-timeout", 120) * 1000;
     long deadline = System.currentTimeMillis() + waitMs;
@@ -202,7 +205,7 @@ final class Check {
             r.mismatched, r.unexpected, r.orderViolations));
         for (String e : r.examples) lines.add("    " + e);
       }
-      boolean settled = total.missing == 0 || System.currentTimeMillis() >= deadline;
+      boolean settled = total.missing <= expectMissing || System.currentTimeMillis() >= deadline;
       if (!settled) {
         Thread.sleep(2000);
         continue;

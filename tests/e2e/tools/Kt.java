@@ -33,7 +33,7 @@ public final class Kt {
       "  dump           --bootstrap B --topic T   (every record: sizes, digests, headers)",
       "  wait-ready     --cluster NAME=HOST:PORT,...@ID,ID... [--cluster ...] [--timeout S]",
       "  check          --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
-      "                 [--no-duplicates] [--ignore-header NAME]... [--wait-seconds N] [--max-examples N] [--read-timeout S]",
+      "                 [--no-duplicates] [--ignore-header NAME]... [--wait-seconds N] [--expect-missing N] [--max-examples N] [--read-timeout S]",
       "  copy           --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--create] [--drop P:O,...] [--duplicate P:O,...] [--alter-header P:O,...]",
       "  format         --node CLUSTER_ID=server.properties [--node ...]   (KRaft storage, one JVM)",
