@@ -160,11 +160,16 @@ Status Control::connect() {
   auto producer =
       kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetControl), *this);
   if (!producer.ok()) return producer.error();
-  // Its connection errors are the record path's to report (served by the loop's polls).
-  auto source = ctx_.client(kafka::ClientRole::SourceControl)
-                    .create(kafka::ClientType::Consumer, nullptr, [](rd_kafka_conf_t* conf) {
-                      rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int, const char*, void*) {});
-                    });
+  // Its connection errors are the record path's to report; its security errors explain the
+  // admin calls that fail (served by the loop's polls and by the admin before it explains).
+  auto source =
+      ctx_.client(kafka::ClientRole::SourceControl)
+          .create(kafka::ClientType::Consumer, &source_security_, [](rd_kafka_conf_t* conf) {
+            rd_kafka_conf_set_error_cb(
+                conf, [](rd_kafka_t* rk, int err, const char* reason, void* op) {
+                  static_cast<kafka::SecurityErrors*>(op)->note(kafka::error_of(rk, err, reason));
+                });
+          });
   if (!source.ok()) return source.error();
   if (duties_ && !duties_->read_back_partitions().empty()) {
     auto reader = kafka::TopicReader::create(ctx_.client(kafka::ClientRole::TargetReader));
@@ -173,11 +178,17 @@ Status Control::connect() {
   }
   producer_ = std::move(producer.value());
   source_client_ = std::move(source.value());
-  auto admin = [this](rd_kafka_t* rk, const std::string& cluster) {
-    return ctx_.admin_factory ? ctx_.admin_factory(rk, cluster) : kafka::make_admin(rk);
+  auto admin = [this](rd_kafka_t* rk, const std::string& cluster, kafka::SecurityErrors& security,
+                      std::function<void()> serve) {
+    return kafka::explain_security_errors(
+        ctx_.admin_factory ? ctx_.admin_factory(rk, cluster) : kafka::make_admin(rk), security,
+        std::move(serve));
   };
-  source_admin_ = admin(source_client_.get(), ctx_.source.name);
-  target_admin_ = admin(producer_->raw(), ctx_.target.name);
+  rd_kafka_t* source_handle = source_client_.get();
+  source_admin_ = admin(source_handle, ctx_.source.name, source_security_,
+                        [source_handle] { rd_kafka_poll(source_handle, 0); });
+  target_admin_ = admin(producer_->raw(), ctx_.target.name, target_security_,
+                        [this] { producer_->poll(milliseconds(0)); });
   return {};
 }
 
@@ -445,7 +456,9 @@ void Control::on_delivery(const kafka::Delivery& delivery) {
 }
 
 void Control::on_producer_error(const kafka::ClientError& error) {
-  // Transient connection trouble is librdkafka's to retry; the jobs report what it breaks.
+  // Transient connection trouble is librdkafka's to retry; the jobs report what it breaks, and
+  // security errors explain their failures.
+  target_security_.note(error);
   log::debug("control", ctx_.spec.name, ": target client: ", error.message);
 }
 

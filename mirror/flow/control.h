@@ -14,6 +14,9 @@
 //     checkpoint round starts only once the reader has caught up with the topic.
 // Each job retries with exponential backoff (tuning retry_backoff_min..max, capped at its own
 // interval) and never gives up while the flow runs; connecting its clients is retried the same way.
+// An authentication, authorization or TLS error one of its clients reports makes the admin calls
+// that then fail on a lost connection say so (kafka/security_errors.h): health() gives it, not
+// retriable, and the flow shows `failed` with it.
 // Problems are counted every time (errors_total) and logged when they appear, change or end.
 //
 // Threads: start() runs the loop on a thread of its own; routing(), routing_version(), health(),
@@ -36,6 +39,7 @@
 #include "mirror/kafka/consumer.h"
 #include "mirror/kafka/producer.h"
 #include "mirror/kafka/reader.h"
+#include "mirror/kafka/security_errors.h"
 #include "mirror/metrics/flow_probe.h"
 #include "mirror/metrics/problems.h"
 #include "mirror/mm2/duties.h"
@@ -121,6 +125,10 @@ class Control final : kafka::ProducerEvents {
   metrics::FlowProbe& probe_;
   mm2::OffsetSyncStore* offset_syncs_;
   ProblemLog problems_;
+  // What the clients' error callbacks said of authentication and TLS (before the clients: their
+  // callbacks write here).
+  kafka::SecurityErrors source_security_;
+  kafka::SecurityErrors target_security_;
   std::optional<topics::TopicSyncer> syncer_;
   std::unique_ptr<mm2::Duties> duties_;
   topics::AclSyncer acl_syncer_;

@@ -84,9 +84,13 @@ FlowStatus Flow::status() const {
   FlowStatus status = board_.snapshot();
   status.restarts = restarts_.load();
   if (context_.spec.sync_topic_acls_enabled) status.acl_sync = control_.acl_sync();
-  if (status.state == State::Starting) {
-    // Connected, nothing routed yet: what holds the control thread up is what holds the flow up.
-    if (auto health = control_.health(); !health.last_error.empty() && !control_.routing()) {
+  if (status.state == State::Starting || status.state == State::Retrying) {
+    // Nothing routed yet: what holds the control thread up is what holds the flow up. Starting:
+    // whatever the control thread last met; retrying (a session that failed on the weather): only
+    // what no retry can cure (a refused login, found by the control thread's clients), so a flow
+    // with wrong credentials reads `failed` with the reason through every retry.
+    if (auto health = control_.health(); !health.last_error.empty() && !control_.routing() &&
+                                         (status.state == State::Starting || !health.retriable)) {
       status.state = health.retriable ? State::Retrying : State::Failed;
       status.last_error = health.last_error;
     }
@@ -103,13 +107,18 @@ void Flow::run() {
   const auto& t = context_.tuning;
   auto backoff = t.retry_backoff_min;
   bool first = true;
+  bool fresh = true;  // no failure to show: the next session reads `starting`
   while (!stop_.load()) {
     if (!first) {
       restarts_.fetch_add(1);
       probe_.restarted();
     }
     first = false;
-    board_.set_state(State::Starting);
+    // After a failure the flow keeps showing it (`failed` or `retrying`, with the reason) while
+    // the next session connects, until that one runs or fails in turn: a flow with wrong
+    // credentials never reads `starting` without an error between its retries.
+    if (fresh) board_.set_state(State::Starting);
+    fresh = false;
     const auto started = std::chrono::steady_clock::now();
     Status result;
     {
@@ -121,6 +130,7 @@ void Flow::run() {
     if (restart_.exchange(false)) {
       log::info("flow", name(), ": starting a new session (requested)");
       backoff = t.retry_backoff_min;
+      fresh = true;
       continue;
     }
     if (std::chrono::steady_clock::now() - started > std::chrono::minutes(1)) {

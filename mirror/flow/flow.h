@@ -1,7 +1,9 @@
 // One replication flow: a record thread (sessions of the record path, restarted with backoff after
 // failures; session.h) and a control thread (topics, heartbeats, checkpoints; control.h), isolated
 // from every other flow. Retriable failures are retried within seconds (`retrying`); failures no
-// retry can cure soon wait for Tuning::failed_backoff (`failed`).
+// retry can cure soon (credentials, TLS, permissions, a refused property) wait for
+// Tuning::failed_backoff (`failed`). Either state, with its reason, stays on the status while the
+// next session connects, until that session runs or fails in turn.
 #pragma once
 
 #include <atomic>

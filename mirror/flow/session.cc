@@ -6,6 +6,7 @@
 #include "mirror/flow/describe.h"
 #include "mirror/flow/provenance.h"
 #include "mirror/kafka/errors.h"
+#include "mirror/kafka/security_errors.h"
 
 namespace mirror::flow {
 namespace {
@@ -127,7 +128,13 @@ Status Session::run(const std::atomic<bool>& stop, const std::atomic<bool>& rest
             ctx_.client_rack ? " with client.rack " + *ctx_.client_rack : " without client.rack");
   while (!stop.load() && !restart.load() && !failure_) step(Clock::now());
   const bool graceful = !failure_;
-  board_.set_state(State::Stopping, failure_ ? failure_->message : std::string());
+  // A failure is shown as what it makes of the flow (failed or retrying) while the session winds
+  // down, not as `stopping`.
+  if (failure_) {
+    board_.set_state(failure_->retriable ? State::Retrying : State::Failed, failure_->message);
+  } else {
+    board_.set_state(State::Stopping);
+  }
   finish(graceful);
   if (failure_) return *failure_;
   return {};
@@ -306,7 +313,8 @@ void Session::client_error(const kafka::ClientError& error, bool source) {
     // The client cannot go on (fatal: a new one may), or no retry can cure it (credentials,
     // permissions, TLS).
     probe_.count(ErrorKind::Fatal);
-    Error e = kafka::client_error(std::string(side) + " client: " + error.message, error.code);
+    Error e = kafka::client_error(
+        std::string(side) + " client: " + kafka::without_timing_suffix(error.message), error.code);
     if (error.fatal) e.retriable = true;
     fail(e);
     return;

@@ -34,7 +34,8 @@ Result<EventPtr> wait_event(rd_kafka_queue_t* queue, rd_kafka_event_type_t type,
   while (true) {
     EventPtr ev(rd_kafka_queue_poll(queue, std::max(1, remaining_ms(deadline))));
     if (!ev) {
-      if (remaining_ms(deadline) == 0) return make_error(std::string(what) + ": timed out");
+      if (remaining_ms(deadline) == 0)
+        return make_error(std::string(what) + ": timed out", RD_KAFKA_RESP_ERR__TIMED_OUT);
       continue;
     }
     if (rd_kafka_event_type(ev.get()) != type) continue;

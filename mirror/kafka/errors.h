@@ -11,8 +11,17 @@
 
 namespace mirror::kafka {
 
-// False for authentication, authorization, TLS, unsupported-mechanism and invalid-argument errors.
+// False for security errors (below), invalid-argument and unsupported-feature errors.
 bool is_retriable(int rd_kafka_err);
+
+// Authentication (SASL: credentials, mechanism), TLS and authorization errors: the ones a person
+// has to fix.
+bool is_security_error(int rd_kafka_err);
+
+// What a call gets when the broker connections it waited for went down or never came up
+// (transport failure, all brokers down, timeouts): often the only trace a security error leaves
+// outside the client's error callback (security_errors.h).
+bool is_connection_trouble(int rd_kafka_err);
 
 // An Error whose `retriable` follows is_retriable(code).
 Error client_error(std::string message, int rd_kafka_err);

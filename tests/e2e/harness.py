@@ -6,7 +6,7 @@ product contract: command line, config file, /readyz, /flows, /metrics.
 
 Main pieces:
   Testbed                 ensure(*clusters) -> {name: bootstrap}; kill/stop/start(node); heal();
-                          collect_logs(dir); down()
+                          security() (plain's TLS/SCRAM/mTLS listeners); collect_logs(dir); down()
   Kt                      run(*args) -> KtResult; create_topic, describe, produce, produce_async,
                           check, list_topics, end_offsets, consume_count, copy
   Mirror                  start(), wait_ready(), flows(), flow(name), metrics(), kill(), term(),
@@ -259,6 +259,11 @@ class Testbed:
 
     def status(self):
         return json.loads(self._run("status", "--json"))
+
+    def security(self):
+        """plain's secured listeners: bootstraps, CA, SCRAM user and password file, the mTLS
+        client's certificate, encrypted key and key password file (`testbed security`)."""
+        return json.loads(self._run("security", "--json"))
 
     def collect_logs(self, dest):
         self._run("collect-logs", dest)

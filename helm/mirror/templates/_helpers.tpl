@@ -157,6 +157,40 @@ Checks across values that the schema cannot express; fails the render with a cle
 {{- end }}
 {{- $_ := set $seen $name true }}
 {{- end }}
+{{- /* Secret files: mounted apart from the config and /tmp, each place once; every ${file:PATH}
+of the config lies in one of them (and is one of its items when they are listed). */}}
+{{- $mounts := list }}
+{{- range $i, $f := .Values.secretFiles }}
+{{- $path := $f.mountPath | trimSuffix "/" }}
+{{- range $reserved := list "/etc/mirror" "/tmp" }}
+{{- if or (eq $path $reserved) (hasPrefix (printf "%s/" $reserved) $path) (hasPrefix (printf "%s/" $path) $reserved) }}
+{{- fail (printf "secretFiles[%d].mountPath %s: %s is the chart's (the config, the scratch space); mount Secret files elsewhere, e.g. /etc/mirror-secrets/<name>" $i $f.mountPath $reserved) }}
+{{- end }}
+{{- end }}
+{{- range $other := $mounts }}
+{{- if or (eq $path $other) (hasPrefix (printf "%s/" $other) $path) (hasPrefix (printf "%s/" $path) $other) }}
+{{- fail (printf "secretFiles[%d].mountPath %s: overlaps the mount at %s" $i $f.mountPath $other) }}
+{{- end }}
+{{- end }}
+{{- $mounts = append $mounts $path }}
+{{- end }}
+{{- range $ref := regexFindAll "\\$\\{file:[^}]+\\}" (include "mirror.config" .) -1 }}
+{{- $file := $ref | trimPrefix "${file:" | trimSuffix "}" }}
+{{- $found := false }}
+{{- range $.Values.secretFiles }}
+{{- $dir := .mountPath | trimSuffix "/" }}
+{{- if hasPrefix (printf "%s/" $dir) $file }}
+{{- if .items }}
+{{- range .items }}{{ if eq $file (printf "%s/%s" $dir .path) }}{{ $found = true }}{{ end }}{{ end }}
+{{- else }}
+{{- $found = true }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if not $found }}
+{{- fail (printf "the config references %s, but no secretFiles entry mounts a Secret file there" $ref) }}
+{{- end }}
+{{- end }}
 {{- /* Flow names are unique and reference known clusters (the service checks too; fail early). */}}
 {{- $names := dict }}
 {{- range .Values.flows }}

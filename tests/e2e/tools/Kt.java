@@ -36,7 +36,7 @@ public final class Kt {
       "                 [--no-duplicates] [--ignore-header NAME]... [--wait-seconds N] [--expect-missing N] [--max-examples N] [--read-timeout S]",
       "  copy           --source-bootstrap S --source-topic T --target-bootstrap B --target-topic T2",
       "                 [--create] [--drop P:O,...] [--duplicate P:O,...] [--alter-header P:O,...]",
-      "  format         --node CLUSTER_ID=server.properties [--node ...]   (KRaft storage, one JVM)",
+      "  format         --node CLUSTER_ID=server.properties [--node ...] [--scram CLUSTER_ID=MECH=[name=U,password=P]]...   (KRaft storage, one JVM)",
       "  check-selftest (the checker's matching rules on synthetic partitions; no Kafka)",
       "MirrorMaker 2 compatibility (MM2's own client library, connect-mirror-client):",
       "  mm2-translate  --bootstrap B --source-alias A --group G [--timeout S]   (RemoteClusterUtils.translateOffsets)",

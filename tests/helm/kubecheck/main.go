@@ -86,6 +86,7 @@ type options struct {
 	forbid               stringList
 	configOut            string
 	envOut               string
+	filesRoot            string
 }
 
 type manifests struct {
@@ -124,6 +125,8 @@ func main() {
 	flag.Var(&o.forbid, "forbid", "a string that must not appear in any ConfigMap or literal env value (repeatable)")
 	flag.StringVar(&o.configOut, "config-out", "", "write the ConfigMap's config file here")
 	flag.StringVar(&o.envOut, "env-out", "", "write NAME=placeholder lines for the env vars the container gets from Secrets")
+	flag.StringVar(&o.filesRoot, "files-root", "", "write a placeholder under this folder for every ${file:PATH} of the config "+
+		"(each must lie in a mounted Secret) and point the --config-out copy's references at them")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: helm template ... | kubecheck [flags]\n")
 		flag.PrintDefaults()
@@ -319,10 +322,14 @@ type config struct {
 	port  int
 	flows int
 	envs  []string // names referenced as ${env:NAME}
+	files []string // paths referenced as ${file:PATH}
+	// File-path librdkafka properties (ssl.ca.location, ...): where -> path.
+	locations map[string]string
 }
 
 var (
 	envRef       = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}`)
+	fileRef      = regexp.MustCompile(`\$\{file:([^}]+)\}`)
 	secretKey    = regexp.MustCompile(`(?i)(password|secret|ssl\.key\.pem|sasl\.jaas\.config)`)
 	resolvedRef  = regexp.MustCompile(`^\$\{(env|file):[^}]+\}$`)
 	topLevelKeys = []string{"clusters", "flows", "http", "node"}
@@ -391,12 +398,14 @@ func checkConfigMap(cm *corev1.ConfigMap, o *options, p *problems) *config {
 		cl, _ := v.(map[string]any)
 		props, _ := cl["properties"].(map[string]any)
 		checkSecretProps(fmt.Sprintf("clusters.%s.properties", name), props, p)
+		c.addLocations(fmt.Sprintf("clusters.%s.properties", name), props)
 	}
 	for i, v := range flows {
 		f, _ := v.(map[string]any)
 		for _, k := range []string{"consumer", "producer"} {
 			props, _ := f[k].(map[string]any)
 			checkSecretProps(fmt.Sprintf("flows[%d].%s", i, k), props, p)
+			c.addLocations(fmt.Sprintf("flows[%d].%s", i, k), props)
 		}
 	}
 	seen := map[string]bool{}
@@ -404,6 +413,12 @@ func checkConfigMap(cm *corev1.ConfigMap, o *options, p *problems) *config {
 		if !seen[mm[1]] {
 			seen[mm[1]] = true
 			c.envs = append(c.envs, mm[1])
+		}
+	}
+	for _, mm := range fileRef.FindAllStringSubmatch(raw, -1) {
+		if !seen["file:"+mm[1]] {
+			seen["file:"+mm[1]] = true
+			c.files = append(c.files, mm[1])
 		}
 	}
 	if o.configOut != "" {
@@ -557,6 +572,7 @@ func checkDeployment(dep *appsv1.Deployment, cm *corev1.ConfigMap, sa *corev1.Se
 	if !mounted {
 		p.add("%s: ConfigMap volume not mounted at %s (without subPath, so updates reach the pod)", d, ConfigDir)
 	}
+	checkSecretFiles(d, spec, c, cfg, o, p)
 
 	// Environment: NODE_NAME from the downward API; secrets only through secretKeyRef.
 	envs := map[string]corev1.EnvVar{}
@@ -845,5 +861,128 @@ func checkServiceMonitor(m *manifests, svc *corev1.Service, o *options, p *probl
 	}
 	if !named {
 		p.add("ServiceMonitor %s: port %q is not a port name of Service %s", sm.Name, ep.Port, svc.Name)
+	}
+}
+
+// addLocations notes the file-path properties (names ending in ".location") of one property map.
+func (c *config) addLocations(where string, props map[string]any) {
+	for k, v := range props {
+		if path, ok := v.(string); ok && strings.HasSuffix(k, ".location") && strings.HasPrefix(path, "/") {
+			if c.locations == nil {
+				c.locations = map[string]string{}
+			}
+			c.locations[where+"."+k] = path
+		}
+	}
+}
+
+// under says whether path is dir or lies inside it.
+func under(path, dir string) bool {
+	dir = strings.TrimSuffix(dir, "/")
+	return path == dir || strings.HasPrefix(path, dir+"/")
+}
+
+// checkSecretFiles: Secret volumes are mounted read-only, whole (no subPath, so a rotated Secret
+// reaches the pod), apart from the config folder and /tmp; every ${file:PATH} of the config lies
+// in one of them (among its items when they are listed). With --files-root, a placeholder is
+// written for each such file and the --config-out copy refers to the placeholders instead.
+func checkSecretFiles(d string, spec *corev1.PodSpec, c *corev1.Container, cfg *config, o *options, p *problems) {
+	secrets := map[string]*corev1.SecretVolumeSource{}
+	for i := range spec.Volumes {
+		if s := spec.Volumes[i].Secret; s != nil {
+			secrets[spec.Volumes[i].Name] = s
+		}
+	}
+	type mount struct {
+		path   string
+		secret *corev1.SecretVolumeSource
+	}
+	var mounts []mount
+	for _, vm := range c.VolumeMounts {
+		s, ok := secrets[vm.Name]
+		if !ok {
+			continue
+		}
+		if !vm.ReadOnly {
+			p.add("%s: Secret volume %s mounted writable", d, vm.Name)
+		}
+		if vm.SubPath != "" || vm.SubPathExpr != "" {
+			p.add("%s: Secret volume %s mounted with a subPath (a rotated Secret would not reach the pod)", d, vm.Name)
+		}
+		for _, reserved := range []string{ConfigDir, "/tmp"} {
+			if under(vm.MountPath, reserved) || under(reserved, vm.MountPath) {
+				p.add("%s: Secret volume %s mounted at %s, over or inside %s", d, vm.Name, vm.MountPath, reserved)
+			}
+		}
+		if s.SecretName == "" {
+			p.add("%s: Secret volume %s names no Secret", d, vm.Name)
+		}
+		if s.DefaultMode == nil || *s.DefaultMode&0o007 != 0 {
+			p.add("%s: Secret volume %s: files readable by others (defaultMode %v)", d, vm.Name, ptrInt(s.DefaultMode))
+		}
+		mounts = append(mounts, mount{vm.MountPath, s})
+	}
+	for name := range secrets {
+		found := false
+		for _, vm := range c.VolumeMounts {
+			found = found || vm.Name == name
+		}
+		if !found {
+			p.add("%s: Secret volume %s is not mounted", d, name)
+		}
+	}
+	if cfg == nil {
+		return
+	}
+	// A file-path property pointing into a Secret mount must name a file it has.
+	for where, path := range cfg.locations {
+		for _, m := range mounts {
+			if !under(path, m.path) || len(m.secret.Items) == 0 {
+				continue
+			}
+			ok := false
+			for _, it := range m.secret.Items {
+				ok = ok || path == strings.TrimSuffix(m.path, "/")+"/"+it.Path
+			}
+			if !ok {
+				p.add("%s: the config file's %s is %s, which Secret %s mounted at %s does not provide (not among its items)",
+					d, where, path, m.secret.SecretName, m.path)
+			}
+		}
+	}
+	raw := cfg.raw
+	for _, f := range cfg.files {
+		ok := false
+		for _, m := range mounts {
+			if !under(f, m.path) || f == strings.TrimSuffix(m.path, "/") {
+				continue
+			}
+			if len(m.secret.Items) == 0 {
+				ok = true
+			}
+			for _, it := range m.secret.Items {
+				ok = ok || f == strings.TrimSuffix(m.path, "/")+"/"+it.Path
+			}
+		}
+		if !ok {
+			p.add("%s: the config file references ${file:%s}, but no Secret volume provides that file", d, f)
+			continue
+		}
+		if o.filesRoot != "" {
+			local := o.filesRoot + f
+			if err := os.MkdirAll(local[:strings.LastIndex(local, "/")], 0o755); err != nil {
+				p.add("writing %s: %v", local, err)
+				continue
+			}
+			if err := os.WriteFile(local, []byte("placeholder-for-"+f+"\n"), 0o600); err != nil {
+				p.add("writing %s: %v", local, err)
+			}
+			raw = strings.ReplaceAll(raw, "${file:"+f+"}", "${file:"+local+"}")
+		}
+	}
+	if o.filesRoot != "" && o.configOut != "" {
+		if err := os.WriteFile(o.configOut, []byte(raw), 0o644); err != nil {
+			p.add("writing %s: %v", o.configOut, err)
+		}
 	}
 }
