@@ -191,7 +191,7 @@ class Z2FaultsUnderLoad(ZonesCase):
        service stays up, nothing reaches the region, replication resumes by itself;
     nothing is lost (the record checker)."""
 
-    RATE, VALUE = 250, 500                  # about 180 kB/s with kt's 100 kB record every 500
+    RATE, VALUE = 250, 200                  # about 100 kB/s with kt's 100 kB record every 500
     CUT_SECONDS = 60
 
     def window(self, m, name, seconds):
@@ -210,7 +210,7 @@ class Z2FaultsUnderLoad(ZonesCase):
         m = self.start_zone_mirror("svc1", [flow(name, "source", "remote", [topic],
                                                  consumer={"topic.metadata.refresh.interval.ms": "5000"})], "follower")
         self.wait_partitions(m, name, topic, PARTITIONS, reads_follower, 60, "reads from the az-b replica")
-        count = self.RATE * 150
+        count = self.RATE * 600   # stopped once the WAN link is back
         producer = self.produce_async("source", topic, count, rate=self.RATE, value_size=self.VALUE)
         wait_until(lambda: replicated(m, name, topic) > 500, 60, "replication under load")
         before, mb = self.window(m, name, 6)
@@ -267,9 +267,12 @@ class Z2FaultsUnderLoad(ZonesCase):
         resumed = time.monotonic() - t_restore
         log("z2: replication resumed %.1f s after the WAN link came back" % resumed)
         self.wait_flow(m, name, lambda f: f.get("state") == "running", 60, "the flow running again")
+        time.sleep(5)
+        # Enough: the producer stops here (the checker reads the source topic as it is, acknowledged
+        # records and all), so the suite does not wait for a fixed count.
+        self.assertTrue(producer.running(), "the producer ended before the WAN link came back: raise its count")
+        producer.stop()
 
-        res = producer.wait(300)
-        self.assertEqual(res["acked"], count)
         r = self.assert_replicated("source", topic, "remote", "source." + topic, timeout=180)
         log("z2: %d duplicates after both faults" % r["duplicates"])
         time.sleep(3)
