@@ -7,7 +7,7 @@ CTEST_JOBS ?= 2
 TESTS     ?= ON   # TESTS=OFF builds the service only (the container image does)
 CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR) -DMIRROR_BUILD_TESTS=$(strip $(TESTS))
 
-.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm demo bench format format-check tidy clean
+.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm test-zones demo bench format format-check tidy clean
 
 all: build
 
@@ -51,6 +51,14 @@ test-e2e: build
 test-helm: build
 	@scripts/setup-test.sh
 	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -L helm
+
+# The zoned test bed's suite (tests/net, label zones; root): locality proven by interface byte
+# counters, a follower broker failure and a WAN cut; prints, last, the `zones:` line.
+test-zones: build
+	@scripts/setup-test.sh
+	@rm -f $(BUILD)/release/zones-results.json
+	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -L zones; rc=$$?; \
+	  python3 $(CURDIR)/tests/net/test_zones.py --summary zones-results.json; exit $$rc
 
 # Throughput, CPU per GB, memory and latency against MirrorMaker 2 and a consume-only reader, on
 # the real Kafka test bed (tests/bench/run; BENCH_RECORDS sets the size).

@@ -290,8 +290,10 @@ void Session::on_statistics(const kafka::ClientStats& stats) {
   for (const auto& [key, p] : stats.partitions) {
     pipeline_.set_placement(key.first, key.second, {p.fetch_broker, p.leader, p.consumer_lag});
   }
+  // Not before the first routing, which brings the brokers' racks: the cumulative rxbytes then
+  // count the bytes read so far under the broker's zone, not as unknown.
   for (const auto& [id, b] : stats.brokers) {
-    probe_.fetched(id, zone_of(ctx_, routing_.get(), id), b.rx_bytes);
+    if (routing_) probe_.fetched(id, zone_of(ctx_, routing_.get(), id), b.rx_bytes);
   }
   if (auto stuck = fetch_watch_.observe(stats, Clock::now()); stuck && !failure_) {
     probe_.count(ErrorKind::StuckFetch);

@@ -47,7 +47,9 @@ FlowProbe::~FlowProbe() {
     metrics_.partition_lag.Remove(series.lag);
     metrics_.fetch_from_follower.Remove(series.from_follower);
   }
-  for (const auto& [broker, series] : brokers_) metrics_.fetch_bytes.Remove(series.counter);
+  for (const auto& [broker, series] : brokers_) {
+    for (const auto& [zone, counter] : series.zones) metrics_.fetch_bytes.Remove(counter);
+  }
   for (const auto& [kind, counter] : errors_) metrics_.errors.Remove(counter);
   metrics_.flow_up.Remove(up_);
   metrics_.flow_follower_fetching.Remove(follower_fetching_);
@@ -175,9 +177,14 @@ void FlowProbe::placement(PartitionSeries& series, int64_t lag, bool from_follow
 
 void FlowProbe::fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes) {
   auto& series = brokers_[broker];
-  if (series.counter == nullptr) {
-    series.counter = &metrics_.fetch_bytes.Add(
-        {{"flow", flow_}, {"broker", std::to_string(broker)}, {"zone", zone}});
+  if (series.counter == nullptr || series.zone != zone) {
+    auto& counter = series.zones[zone];
+    if (counter == nullptr) {
+      counter = &metrics_.fetch_bytes.Add(
+          {{"flow", flow_}, {"broker", std::to_string(broker)}, {"zone", zone}});
+    }
+    series.counter = counter;
+    series.zone = zone;
   }
   const uint64_t delta =
       cumulative_bytes >= series.last ? cumulative_bytes - series.last : cumulative_bytes;

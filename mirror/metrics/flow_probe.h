@@ -71,8 +71,8 @@ class FlowProbe {
   static void placement(PartitionSeries& series, int64_t lag, bool from_follower);
 
   // Bytes a source broker sent so far to the current consumer (librdkafka's cumulative rxbytes;
-  // a smaller figure than last time means a new consumer). `zone`: same, cross or unknown, fixed
-  // when the broker is first seen.
+  // a smaller figure than last time means a new consumer). `zone`: same, cross or unknown; when a
+  // broker's zone changes (its rack became known), later bytes count under the new label.
   void fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes);
 
   // ---- control thread (MirrorMaker 2 duties) --------------------------------------------
@@ -86,7 +86,9 @@ class FlowProbe {
 
  private:
   struct BrokerSeries {
-    prometheus::Counter* counter = nullptr;
+    prometheus::Counter* counter = nullptr;             // the current zone's
+    std::map<std::string, prometheus::Counter*> zones;  // every zone it had
+    std::string zone;
     uint64_t last = 0;
   };
 

@@ -54,5 +54,16 @@ TEST(FlowProbe, FetchedBytesCountDeltasAcrossANewConsumer) {
                   "mirror_fetch_bytes_total{broker=\"1\",flow=\"a\",zone=\"cross\"} 850"));
 }
 
+TEST(FlowProbe, FetchedBytesFollowABrokersZoneOnceItIsKnown) {
+  Metrics metrics;
+  FlowProbe probe(metrics, "a", {});
+  probe.fetched(2, "unknown", 100);  // before the broker's rack is known
+  probe.fetched(2, "same", 400);     // +300
+  probe.fetched(2, "same", 1000);    // +600
+  const std::string text = metrics.render();
+  EXPECT_TRUE(has(text, "mirror_fetch_bytes_total{broker=\"2\",flow=\"a\",zone=\"unknown\"} 100"));
+  EXPECT_TRUE(has(text, "mirror_fetch_bytes_total{broker=\"2\",flow=\"a\",zone=\"same\"} 900"));
+}
+
 }  // namespace
 }  // namespace mirror::metrics
