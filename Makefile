@@ -7,7 +7,7 @@ CTEST_JOBS ?= 2
 TESTS     ?= ON   # TESTS=OFF builds the service only (the container image does)
 CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR) -DMIRROR_BUILD_TESTS=$(strip $(TESTS))
 
-.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm test-zones demo bench format format-check tidy clean
+.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm test-zones demo bench bench-wan format format-check tidy clean
 
 all: build
 
@@ -65,6 +65,13 @@ test-zones: build
 bench: build
 	@scripts/setup-test.sh
 	MIRROR_BIN=$(abspath $(BUILD))/bin/mirror tests/bench/run
+
+# The same contenders with the target on loopback, then behind a link of 40 ms round trip (a
+# toxiproxy latency proxy), and mirror per compression codec on that link (tests/bench/run's WAN
+# mode; docs/benchmarks.md).
+bench-wan: build
+	@scripts/setup-test.sh
+	BENCH_WAN=1 MIRROR_BIN=$(abspath $(BUILD))/bin/mirror tests/bench/run
 
 SOURCES = find mirror tests \( -name '*.cc' -o -name '*.h' \)
 

@@ -223,6 +223,14 @@ Check<long long> at_least(long long low) {
           }};
 }
 
+Check<long long> between(long long low, long long high) {
+  std::string allowed = std::to_string(low) + ".." + std::to_string(high);
+  return {allowed, [low, high, allowed](const long long& value) -> std::optional<std::string> {
+            if (value < low || value > high) return "must be " + allowed;
+            return std::nullopt;
+          }};
+}
+
 Check<long long> replication_factor() {
   return {"-1 or 1..32767", [](const long long& value) -> std::optional<std::string> {
             if (value == -1 || (value >= 1 && value <= 32767)) return std::nullopt;

@@ -21,7 +21,8 @@ Check<std::string> topic_name_or_empty();  // empty, or a legal Kafka topic name
 Check<std::string> one_of(const std::vector<std::string>& options);
 
 Check<long long> at_least(long long low);  // and at most the largest int
-Check<long long> replication_factor();     // -1 or 1..32767
+Check<long long> between(long long low, long long high);
+Check<long long> replication_factor();  // -1 or 1..32767
 
 // The names of node.availability_zone_sources.
 const std::vector<std::string>& availability_zone_source_names();

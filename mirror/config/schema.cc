@@ -188,6 +188,15 @@ const Table<FlowSpec>& flow_settings() {
                  &FlowSpec::producer_locations,
                  "librdkafka properties for this flow's target producer; override the target "
                  "cluster's `properties`."),
+      integer("target_producers", &FlowSpec::target_producers, checks::between(1, 32),
+              "Producers that write this flow's records to the target, each with its own "
+              "connection to every target broker (the `producer:` properties apply to each); a "
+              "partition always goes through the same one, so its order is kept. librdkafka "
+              "keeps at most 5 produce requests in flight per connection (idempotence) and puts "
+              "one partition's batch in each, so across a link of round trip RTT one producer "
+              "carries at most 5 batches per RTT: about 125 MB/s at 1 MB batches and 40 ms "
+              "(docs/benchmarks.md, WAN). More producers cover a longer round trip; each costs "
+              "one librdkafka client (threads, connections)."),
   };
   return table;
 }

@@ -67,8 +67,9 @@ struct FlowSpec {
   std::string dead_letter_topic;  // "" = <source><replication_policy_separator>mirror.dead-letter
   std::vector<std::string> groups{".*"};
   std::vector<std::string> groups_exclude{};
-  std::map<std::string, std::string> consumer;         // librdkafka overrides, source consumer
-  std::map<std::string, std::string> producer;         // librdkafka overrides, target producer
+  std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
+  std::map<std::string, std::string> producer;  // librdkafka overrides, target producer
+  int target_producers = 2;  // producers (connections) the record path writes to the target with
   std::set<std::string> secret_properties;             // names in consumer/producer that are secret
   std::map<std::string, Location> consumer_locations;  // where each of `consumer` was set
   std::map<std::string, Location> producer_locations;  // where each of `producer` was set

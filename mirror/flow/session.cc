@@ -110,8 +110,8 @@ Session::~Session() {
 }
 
 Status Session::connect() {
-  auto producer =
-      kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetProducer), *this);
+  auto producer = kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetProducer),
+                                                *this, ctx_.spec.target_producers);
   if (!producer.ok()) return producer.error();
   producer_ = std::move(producer.value());
   sink_ = std::make_unique<ProducerSink>(*producer_);

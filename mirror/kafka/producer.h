@@ -7,10 +7,19 @@
 // `owner` its topic was registered with. Nothing here blocks except flush(), bounded by its
 // deadline; send() never waits for room.
 //
+// Connections: the records may be spread over several librdkafka producers, each with its own
+// connection to every target broker. librdkafka sends one partition's batch per produce request
+// and, with idempotence, keeps at most 5 requests in flight per connection, so one connection
+// carries at most 5 batches per round trip: across a link of 40 ms that is about 125 MB/s at 1 MB
+// batches, whatever the bandwidth (docs/benchmarks.md, "WAN"). A partition of a topic always goes
+// through the same connection (its order and idempotent sequence stay on one producer); records
+// of mirror's own and dead letters go through the first, as do raw() and its Admin API.
+//
 // Threading: every call, and every ProducerEvents callback, happens on the owner's thread.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,9 +47,10 @@ class ProducerEvents {
 
 class TargetProducer {
  public:
-  // `events` must outlive the producer.
+  // `events` must outlive the producer; `connections` >= 1 producers of the same properties.
   static Result<std::unique_ptr<TargetProducer>> create(const ClientProperties& properties,
-                                                        ProducerEvents& events);
+                                                        ProducerEvents& events,
+                                                        int connections = 1);
   // Without flush(): what is still queued is dropped, no delivery reports are served.
   ~TargetProducer();
   TargetProducer(const TargetProducer&) = delete;
@@ -82,7 +92,7 @@ class TargetProducer {
   // partition added on the target is then known).
   void refresh_metadata(Topic& topic);
 
-  // Serves delivery reports, waiting up to `wait` for the first.
+  // Serves delivery reports (of every connection), waiting up to `wait` for the first.
   void poll(std::chrono::milliseconds wait);
   // Waits for every queued record's delivery (reports served), within the deadline.
   Status flush(Deadline deadline);
@@ -91,33 +101,63 @@ class TargetProducer {
   void purge();
   // Records queued or in flight.
   size_t queued() const;
-  // The handle, for librdkafka's Admin API on the same connections (not owned by the caller).
-  rd_kafka_t* raw() const { return handle_.get(); }
+  // The first connection's handle, for librdkafka's Admin API on the same connections (not owned
+  // by the caller).
+  rd_kafka_t* raw() const { return handles_.front().get(); }
+  size_t connections() const { return handles_.size(); }
 
  private:
   explicit TargetProducer(ProducerEvents& events) : events_(events) {}
   static void delivery_cb(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque);
 
-  // Members are destroyed bottom-up: topic handles before the producer handle, the handle before
-  // what its callbacks use.
+  // A pipe every connection's delivery queue writes a byte to when it has something to serve
+  // (librdkafka's queue I/O events; only with several connections): poll() waits on it.
+  class Wakeup {
+   public:
+    Wakeup() = default;
+    Wakeup(const Wakeup&) = delete;
+    Wakeup& operator=(const Wakeup&) = delete;
+    ~Wakeup();
+    bool open();
+    int write_fd() const { return fds_[1]; }
+    void wait(std::chrono::milliseconds timeout);  // until a byte comes or the timeout; drains
+
+   private:
+    int fds_[2] = {-1, -1};
+  };
+
+  // Members are destroyed bottom-up: topic handles before the producer handles, the handles
+  // before what their callbacks and queue events use.
   ProducerEvents& events_;
-  HandlePtr handle_;
+  Wakeup wakeup_;
+  std::vector<HandlePtr> handles_;
   std::map<std::string, std::unique_ptr<Topic>> topics_;
 };
 
+// A target topic: one librdkafka topic handle per connection.
 class TargetProducer::Topic {
  public:
-  Topic(std::string name, void* owner, TopicPtr handle)
-      : name_(std::move(name)), owner_(owner), handle_(std::move(handle)) {}
+  Topic(std::string name, void* owner, std::vector<TopicPtr> handles)
+      : name_(std::move(name)),
+        owner_(owner),
+        seed_(std::hash<std::string>{}(name_)),
+        handles_(std::move(handles)) {}
   const std::string& name() const { return name_; }
   void* owner() const { return owner_; }
-  rd_kafka_topic_t* handle() const { return handle_.get(); }
+  // The connection that carries `partition` (the first for -1, any partition). Partitions of one
+  // topic are spread round-robin from a start that depends on the topic's name, so many topics of
+  // few partitions do not all land on the first connection.
+  size_t connection(int32_t partition) const {
+    return partition < 0 ? 0 : (seed_ + static_cast<size_t>(partition)) % handles_.size();
+  }
+  rd_kafka_topic_t* handle(size_t connection) const { return handles_[connection].get(); }
 
  private:
   std::string name_;
   void* owner_;
-  TopicPtr handle_;
+  size_t seed_;
+  std::vector<TopicPtr> handles_;
 };
 
 }  // namespace mirror::kafka

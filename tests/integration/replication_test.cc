@@ -70,6 +70,29 @@ TEST(Replication, ByteExactAcrossPartitionsWithHeadersNullKeysAndNullValues) {
       << text;
 }
 
+// One producer or several (each with its own connections): every record arrives once, in order
+// per partition, whatever connection its partition went through.
+TEST(Replication, EveryProducerCountKeepsEachPartitionsOrder) {
+  for (const int producers : {1, 3}) {
+    auto source = rack_source({"orders"}, 8, 2);
+    auto target = testkit::MockCluster::start(1);
+    ASSERT_TRUE(source && target.ok());
+    const auto records = make_records(4000, 8, "p" + std::to_string(producers));
+    ASSERT_TRUE(produce(source->bootstraps(), "orders", records));
+
+    metrics::Metrics metrics;
+    auto context = make_context({}, *source, **target, &metrics);
+    context.spec.target_producers = producers;
+    flow::Flow flow(context);
+    flow.start();
+    ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) >= records.size(); }, 60s))
+        << producers << " producers: replicated " << replicated(flow.status());
+    flow.request_stop();
+    flow.join();
+    expect_same_records(records, read_all((*target)->bootstraps(), "src.orders", 8), 8);
+  }
+}
+
 // A topic ACL sync that cannot work (the mock serves no ACL requests) shows in the flow's status
 // and errors_total, and replication goes on.
 TEST(Replication, AFailingTopicAclSyncIsShownAndNeverStopsReplication) {

@@ -44,6 +44,14 @@ TEST_F(ClientPropertiesTest, TheConsumerGetsItsGroupRackAndStatistics) {
   EXPECT_EQ(control.values.at("fetch.max.bytes"), "1048576") << "flow consumer overrides apply";
 }
 
+TEST_F(ClientPropertiesTest, TheRecordProducerCompressesWithLz4UnlessTheFlowSaysOtherwise) {
+  auto p = client_properties(ClientRole::TargetProducer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("compression.type"), "lz4");
+  flow.producer = {{"compression.type", "none"}};
+  p = client_properties(ClientRole::TargetProducer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("compression.type"), "none");
+}
+
 TEST_F(ClientPropertiesTest, TheControlProducerTakesTheFlowsProducerOverrides) {
   flow.producer = {{"sasl.username", "mm2"}, {"compression.type", "zstd"}};
   auto p = client_properties(ClientRole::TargetControl, cluster, flow, {});
