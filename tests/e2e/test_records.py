@@ -96,9 +96,13 @@ class R2UnreplicableRecords(RecordsCase):
         self.kt.create_topic(self.bootstraps[TGT], target_topic, partitions=2, rf=1,
                              configs=["max.message.bytes=%d" % TARGET_LIMIT])
         large = self.produce_mix(topic)
+        # Uncompressed writes: the test records' values are the alphabet repeated, which the
+        # default lz4 shrinks far below the target's limit; a real payload that does not compress
+        # (or a larger one) is refused the same way.
         m = self.start_mirror([flow(name, SRC, TGT, [topic], emit_checkpoints_enabled=False,
                                     refresh_topics_interval_seconds=2,
-                                    config_properties_exclude=["max\\.message\\.bytes"], **flow_keys)],
+                                    config_properties_exclude=["max\\.message\\.bytes"],
+                                    producer={"compression.type": "none"}, **flow_keys)],
                               extra=extra)
         return m, name, topic, target_topic, large
 
