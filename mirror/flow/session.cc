@@ -290,10 +290,12 @@ void Session::on_statistics(const kafka::ClientStats& stats) {
   for (const auto& [key, p] : stats.partitions) {
     pipeline_.set_placement(key.first, key.second, {p.fetch_broker, p.leader, p.consumer_lag});
   }
-  // Not before the first routing, which brings the brokers' racks: the cumulative rxbytes then
-  // count the bytes read so far under the broker's zone, not as unknown.
-  for (const auto& [id, b] : stats.brokers) {
-    if (routing_) probe_.fetched(id, zone_of(ctx_, routing_.get(), id), b.rx_bytes);
+  // Not before the first routing, which brings the brokers' racks: the bytes read so far then
+  // count under the broker's zone, not as unknown.
+  if (routing_) {
+    for (const auto& [id, bytes] : received_.since_last(stats)) {
+      probe_.fetched(id, zone_of(ctx_, routing_.get(), id), bytes);
+    }
   }
   if (auto stuck = fetch_watch_.observe(stats, Clock::now()); stuck && !failure_) {
     probe_.count(ErrorKind::StuckFetch);

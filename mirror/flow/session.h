@@ -25,6 +25,7 @@
 #include "mirror/flow/status_board.h"
 #include "mirror/kafka/consumer.h"
 #include "mirror/kafka/producer.h"
+#include "mirror/kafka/stats.h"
 #include "mirror/metrics/flow_probe.h"
 #include "mirror/mm2/offset_syncs.h"
 
@@ -76,8 +77,9 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   std::shared_ptr<const topics::Routing> routing_;  // the snapshot the pipeline follows
   std::vector<kafka::Record> batch_;
   FetchWatch fetch_watch_;
-  std::optional<Error> failure_;  // ends the session
-  bool aborting_ = false;         // finishing after a failure: nothing waits for the target
+  kafka::ReceivedBytes received_;  // this session's consumer's, for mirror_fetch_bytes_total
+  std::optional<Error> failure_;   // ends the session
+  bool aborting_ = false;          // finishing after a failure: nothing waits for the target
   bool fallback_logged_ = false;
   Clock::time_point next_commit_{};
   Clock::time_point next_status_{};

@@ -29,6 +29,7 @@ Result<ClientStats> parse_stats(std::string_view json) {
       entry.node_id = id;
       entry.rx_bytes += get_or<uint64_t>(b, "rxbytes", 0);
       entry.state = get_or<std::string>(b, "state", "");
+      out.received[name] = {id, get_or<uint64_t>(b, "rxbytes", 0)};
     }
   }
   if (auto topics = root.find("topics"); topics != root.end() && topics->is_object()) {
@@ -51,6 +52,19 @@ Result<ClientStats> parse_stats(std::string_view json) {
     }
   }
   return out;
+}
+
+std::map<int32_t, uint64_t> ReceivedBytes::since_last(const ClientStats& stats) {
+  std::map<int32_t, uint64_t> deltas;
+  std::map<std::string, uint64_t> now;
+  for (const auto& [name, r] : stats.received) {
+    const auto it = last_.find(name);
+    const uint64_t before = it == last_.end() ? 0 : it->second;
+    deltas[r.node_id] += r.rx_bytes >= before ? r.rx_bytes - before : r.rx_bytes;
+    now[name] = r.rx_bytes;
+  }
+  last_ = std::move(now);
+  return deltas;
 }
 
 }  // namespace mirror::kafka

@@ -31,8 +31,28 @@ struct ClientStats {
   std::map<std::pair<std::string, int32_t>, PartitionStats> partitions;  // (topic, partition)
   std::map<int32_t, BrokerStats>
       brokers;  // learned brokers by node id (bootstrap/logical left out)
+  // The cumulative rxbytes of each of the client's broker objects, by librdkafka's name for it
+  // ("host:port/id", "host:port/bootstrap"), with the node id it serves (logical and not yet
+  // identified ones left out). Several objects may serve one node; each counts on its own.
+  struct Received {
+    int32_t node_id = -1;
+    uint64_t rx_bytes = 0;
+  };
+  std::map<std::string, Received> received;
 };
 
 Result<ClientStats> parse_stats(std::string_view json);
+
+// Bytes received per broker since the previous statistics of the same client: librdkafka's counts
+// are cumulative per broker object, so one tracker belongs to one client (the counts of another
+// consumer must not be mixed in, even of the same flow). A broker object seen for the first time
+// counts all it received; one whose count went down (it was replaced) counts its new figure.
+class ReceivedBytes {
+ public:
+  std::map<int32_t, uint64_t> since_last(const ClientStats& stats);
+
+ private:
+  std::map<std::string, uint64_t> last_;  // by broker object name
+};
 
 }  // namespace mirror::kafka

@@ -175,7 +175,7 @@ void FlowProbe::placement(PartitionSeries& series, int64_t lag, bool from_follow
   series.from_follower->Set(from_follower ? 1 : 0);
 }
 
-void FlowProbe::fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes) {
+void FlowProbe::fetched(int32_t broker, const std::string& zone, uint64_t bytes) {
   auto& series = brokers_[broker];
   if (series.counter == nullptr || series.zone != zone) {
     auto& counter = series.zones[zone];
@@ -186,10 +186,7 @@ void FlowProbe::fetched(int32_t broker, const std::string& zone, uint64_t cumula
     series.counter = counter;
     series.zone = zone;
   }
-  const uint64_t delta =
-      cumulative_bytes >= series.last ? cumulative_bytes - series.last : cumulative_bytes;
-  series.last = cumulative_bytes;
-  if (delta > 0) series.counter->Increment(static_cast<double>(delta));
+  if (bytes > 0) series.counter->Increment(static_cast<double>(bytes));
 }
 
 void FlowProbe::heartbeat_age(double seconds) {

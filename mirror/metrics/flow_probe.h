@@ -70,10 +70,10 @@ class FlowProbe {
   void remove_partition(const std::string& topic, int32_t partition);
   static void placement(PartitionSeries& series, int64_t lag, bool from_follower);
 
-  // Bytes a source broker sent so far to the current consumer (librdkafka's cumulative rxbytes;
-  // a smaller figure than last time means a new consumer). `zone`: same, cross or unknown; when a
-  // broker's zone changes (its rack became known), later bytes count under the new label.
-  void fetched(int32_t broker, const std::string& zone, uint64_t cumulative_bytes);
+  // `bytes` more received from a source broker (kafka::ReceivedBytes turns a consumer's cumulative
+  // counts into these). `zone`: same, cross or unknown; when a broker's zone changes (its rack
+  // became known), later bytes count under the new label.
+  void fetched(int32_t broker, const std::string& zone, uint64_t bytes);
 
   // ---- control thread (MirrorMaker 2 duties) --------------------------------------------
   void heartbeat_age(double seconds);
@@ -89,7 +89,6 @@ class FlowProbe {
     prometheus::Counter* counter = nullptr;             // the current zone's
     std::map<std::string, prometheus::Counter*> zones;  // every zone it had
     std::string zone;
-    uint64_t last = 0;
   };
 
   Metrics& metrics_;

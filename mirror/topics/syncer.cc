@@ -46,7 +46,10 @@ Result<TopicSyncer::Round> TopicSyncer::sync(kafka::ClusterAdmin& source,
   }
   auto racks = source.broker_racks(in(call_timeout));
   if (racks.ok()) {
-    racks_ = std::move(racks.value());
+    // Merged: a broker that is down is missing from the answer and keeps its last known rack, so
+    // the bytes it serves once back are counted under its zone (not as unknown) before the next
+    // round.
+    for (auto& [id, rack] : racks.value()) racks_[id] = std::move(rack);
   } else {
     // Without racks the flow still replicates; it cannot tell same-zone from cross-zone reads.
     round.problems.push_back(

@@ -76,9 +76,11 @@ class TopicSyncer {
   int replication_factor_;
   std::string source_cluster_;
   std::string target_cluster_;
-  bool stamps_provenance_ = false;        // the flow's records carry provenance headers
-  bool identity_ = false;                 // replication_policy: identity
-  std::map<int32_t, std::string> racks_;  // the last broker racks read (kept when a read fails)
+  bool stamps_provenance_ = false;  // the flow's records carry provenance headers
+  bool identity_ = false;           // replication_policy: identity
+  // The broker racks read so far: a read that fails keeps them, and a broker missing from a read
+  // (down) keeps its last one.
+  std::map<int32_t, std::string> racks_;
 };
 
 }  // namespace mirror::topics

@@ -37,6 +37,41 @@ TEST(Stats, ParsesFetchBrokerLeaderLagAndBrokerBytes) {
   EXPECT_EQ(s->brokers.at(3).state, "DOWN");
 }
 
+ClientStats received(std::map<std::string, ClientStats::Received> objects) {
+  ClientStats s;
+  s.received = std::move(objects);
+  return s;
+}
+
+TEST(Stats, KeepsEachBrokerObjectsBytes) {
+  auto s = parse_stats(kStats);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->received.size(), 2u) << "bootstrap and logical connections are left out";
+  EXPECT_EQ(s->received.at("127.0.0.1:9093/2").node_id, 2);
+  EXPECT_EQ(s->received.at("127.0.0.1:9093/2").rx_bytes, 123456u);
+}
+
+TEST(ReceivedBytes, CountsWhatEachBrokerObjectAddedSinceLastTime) {
+  ReceivedBytes r;
+  auto d = r.since_last(received({{"a:1/1", {1, 500}}, {"a:2/2", {2, 100}}}));
+  EXPECT_EQ(d[1], 500u) << "first statistics: everything so far";
+  EXPECT_EQ(d[2], 100u);
+  d = r.since_last(received({{"a:1/1", {1, 800}}, {"a:2/2", {2, 100}}}));
+  EXPECT_EQ(d[1], 300u);
+  EXPECT_EQ(d[2], 0u);
+}
+
+TEST(ReceivedBytes, ABrokerObjectGoneOrReplacedDoesNotRecountTheOthers) {
+  ReceivedBytes r;
+  (void)r.since_last(received({{"a:1/1", {1, 500}}, {"b:1/1", {1, 40}}}));
+  // One of node 1's two objects went away: the other's count goes on, nothing is counted again.
+  auto d = r.since_last(received({{"a:1/1", {1, 600}}}));
+  EXPECT_EQ(d[1], 100u);
+  // An object whose count went down was replaced: its new count is new bytes.
+  d = r.since_last(received({{"a:1/1", {1, 50}}}));
+  EXPECT_EQ(d[1], 50u);
+}
+
 TEST(Stats, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(parse_stats("").ok());
   EXPECT_FALSE(parse_stats("[1,2]").ok());

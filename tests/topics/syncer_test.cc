@@ -122,6 +122,22 @@ TEST_F(SyncerTest, ConfigsFollowTheSourceOnEveryRound) {
   EXPECT_EQ(target_cluster.calls["alter_topic_configs"], alters_before + 1) << "nothing differs";
 }
 
+TEST_F(SyncerTest, ABrokerMissingFromARoundKeepsItsRack) {
+  source_cluster.topics["orders"] = {1, {}};
+  auto s = syncer();
+  ASSERT_TRUE(s.sync(source, target, 1s).ok());
+  source_cluster.racks.erase(2);  // down: DescribeCluster leaves it out
+  source_cluster.racks[4] = "az-a";
+  auto round = s.sync(source, target, 1s);
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->routing.source.rack_of(2), "az-b") << "its bytes once back are not unknown";
+  EXPECT_EQ(round->routing.source.rack_of(4), "az-a");
+  source_cluster.racks[2] = "az-c";  // back, moved
+  round = s.sync(source, target, 1s);
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->routing.source.rack_of(2), "az-c");
+}
+
 TEST_F(SyncerTest, UnreadableMetadataFailsTheRoundUnreadableRacksDoNot) {
   source_cluster.topics["orders"] = {1, {}};
   auto s = syncer();
