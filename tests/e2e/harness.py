@@ -196,24 +196,48 @@ class Metrics:
 
 # --- test bed ---------------------------------------------------------------------------------------
 
-class Testbed:
+class BedCommand:
+    """A test bed's command line (COMMAND: tests/e2e/testbed, tests/net/zonebed): what both beds
+    offer, node faults, status and log collection."""
+    COMMAND = None
+
+    def _run(self, *args, timeout=600, quiet=False):
+        r = subprocess.run([self.COMMAND] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise AssertionError("%s %s failed (%d):\n%s%s" % (os.path.basename(self.COMMAND), " ".join(args),
+                                                              r.returncode, r.stdout, r.stderr[-4000:]))
+        if r.stderr.strip() and not (quiet and "already running" in r.stderr):
+            log(r.stderr.strip())
+        return r.stdout
+
+    def kill(self, node):
+        self._run("kill", node)
+
+    def stop(self, node):
+        self._run("stop", node)
+
+    def start(self, node):
+        self._run("start", node)
+
+    def status(self):
+        return json.loads(self._run("status", "--json"))
+
+    def collect_logs(self, dest):
+        self._run("collect-logs", dest)
+
+
+class Testbed(BedCommand):
     """tests/e2e/testbed through its command line. ensure() reuses clusters that run already (for
     example brought up by the ctest fixture) and otherwise starts them, owned by this process (a
     watchdog stops them if the process dies; down() at exit unless E2E_KEEP_TESTBED=1)."""
+
+    COMMAND = TESTBED
 
     def __init__(self):
         self.bootstraps = {}
         self.owned = False
 
-    def _run(self, *args, timeout=600, quiet=False):
-        r = subprocess.run([TESTBED] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        if r.returncode != 0:
-            raise AssertionError("testbed %s failed (%d):\n%s%s" % (" ".join(args), r.returncode,
-                                                                     r.stdout, r.stderr[-4000:]))
-        if r.stderr.strip() and not (quiet and "already running" in r.stderr):
-            log(r.stderr.strip())
-        return r.stdout
 
     @staticmethod
     def _lines(out):
@@ -248,25 +272,10 @@ class Testbed:
         if self.bootstraps:
             self._run("up", *sorted(self.bootstraps), quiet=True)
 
-    def kill(self, node):
-        self._run("kill", node)
-
-    def stop(self, node):
-        self._run("stop", node)
-
-    def start(self, node):
-        self._run("start", node)
-
-    def status(self):
-        return json.loads(self._run("status", "--json"))
-
     def security(self):
         """plain's secured listeners: bootstraps, CA, SCRAM user and password file, the mTLS
         client's certificate, encrypted key and key password file (`testbed security`)."""
         return json.loads(self._run("security", "--json"))
-
-    def collect_logs(self, dest):
-        self._run("collect-logs", dest)
 
     def down(self):
         if self.owned and not os.environ.get("E2E_KEEP_TESTBED"):

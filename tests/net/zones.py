@@ -14,7 +14,6 @@ plus harness's MIRROR_BIN, E2E_ARTIFACTS_DIR, E2E_KEEP_TESTBED.
 import atexit
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,26 +63,17 @@ class Counters:
         return "\n".join(rows)
 
 
-class ZoneBed:
+class ZoneBed(harness.BedCommand):
     """tests/net/zonebed through its command line, with the interface of harness.Testbed that
     E2ETestCase uses (ensure, heal, kill, stop, start, collect_logs, down)."""
+    COMMAND = ZONEBED
 
     def __init__(self):
         self.env = {}
         self.owned = False
 
-    def _run(self, *args, timeout=600):
-        r = subprocess.run([ZONEBED] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=timeout, stdin=subprocess.DEVNULL)
-        if r.returncode != 0:
-            raise AssertionError("zonebed %s failed (%d):\n%s%s" % (" ".join(args), r.returncode, r.stdout,
-                                                                     r.stderr[-4000:]))
-        if r.stderr.strip() and "already running" not in r.stderr:
-            log(r.stderr.strip())
-        return r.stdout
-
-    def status(self):
-        return json.loads(self._run("status", "--json"))
+    def _run(self, *args, timeout=600, quiet=True):
+        return super()._run(*args, timeout=timeout, quiet=quiet)
 
     def ensure(self):
         st = self.status()
@@ -110,15 +100,6 @@ class ZoneBed:
         if self.env:
             self._run("up")
 
-    def kill(self, node):
-        self._run("kill", node)
-
-    def stop(self, node):
-        self._run("stop", node)
-
-    def start(self, node):
-        self._run("start", node)
-
     def wan_cut(self):
         self._run("wan", "cut")
 
@@ -130,9 +111,6 @@ class ZoneBed:
 
     def log_bytes(self, node, topic):
         return json.loads(self._run("log-size", node, topic))["bytes"]
-
-    def collect_logs(self, dest):
-        self._run("collect-logs", dest)
 
     def down(self):
         if self.owned and not os.environ.get("E2E_KEEP_TESTBED"):
