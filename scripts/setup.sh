@@ -21,7 +21,7 @@ packages=(
   libyaml-cpp-dev libboost-program-options-dev libboost-dev prometheus-cpp-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev googletest
   libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev
-  clang-format clang-tidy
+  clang-format clang-tidy ccache
   python3 curl ca-certificates
 )
 

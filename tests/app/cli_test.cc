@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "mirror_source_dir.h"  // MIRROR_SOURCE_DIR (generated)
+
 namespace mirror::app {
 namespace {
 

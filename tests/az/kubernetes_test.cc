@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "mirror/az/resolver.h"
+#include "mirror_source_dir.h"  // MIRROR_SOURCE_DIR (generated)
 #include "tests/az/fake_http.h"
 
 namespace mirror::az {

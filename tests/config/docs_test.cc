@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "mirror/config/loader.h"
+#include "mirror_source_dir.h"  // MIRROR_SOURCE_DIR (generated)
 
 namespace mirror::config {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "mirror_source_dir.h"  // MIRROR_SOURCE_DIR (generated)
 #include "tests/config/test_util.h"
 
 namespace mirror::config::testing {
