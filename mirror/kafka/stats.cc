@@ -27,7 +27,6 @@ Result<ClientStats> parse_stats(std::string_view json) {
       if (id < 0 || source == "logical") continue;
       auto& entry = out.brokers[id];
       entry.node_id = id;
-      entry.rx_bytes += get_or<uint64_t>(b, "rxbytes", 0);
       entry.state = get_or<std::string>(b, "state", "");
       out.received[name] = {id, get_or<uint64_t>(b, "rxbytes", 0)};
     }

@@ -1,5 +1,5 @@
 // The parts of librdkafka's statistics JSON (statistics.interval.ms) that mirror uses: which broker
-// each partition is fetched from, its leader and lag, and bytes received per broker.
+// each partition is fetched from, its leader and lag, and bytes received per broker object.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,6 @@ struct PartitionStats {
 
 struct BrokerStats {
   int32_t node_id = -1;
-  uint64_t rx_bytes = 0;
   std::string state;  // "UP", "DOWN", ...
 };
 

@@ -15,8 +15,8 @@ kafka::ClientStats stats(int32_t fetch_broker, const std::string& broker_state,
   p.leader = 1;
   p.fetch_state = fetch_state;
   s.partitions[{"orders", 2}] = p;
-  s.brokers[1] = {1, 0, "UP"};
-  s.brokers[2] = {2, 0, broker_state};
+  s.brokers[1] = {1, "UP"};
+  s.brokers[2] = {2, broker_state};
   return s;
 }
 
