@@ -32,13 +32,11 @@ demo: build
 # again and the process-level suites. The integration suite (mock clusters, bound by timeouts)
 # runs once, under the sanitizers; `ctest -L integration` in build/release runs it there. The code
 # must be clang-formatted, build without warnings (-Werror) and pass clang-tidy first.
-# zones_faults_under_load is left out: in the fresh-clone run of this stop its 8 s window without the
-# az-b follower saw only 6.6 kB read (the flow was not reading then; issue 14). `make test-zones` runs it.
 test: format-check build build-asan tidy
 	@scripts/setup-test.sh
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(CTEST_JOBS) -L 'unit|integration' --timeout 600
-	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -j $(CTEST_JOBS) --timeout 1200 -LE integration -E zones_faults_under_load
+	cd $(BUILD)/release && MIRROR_BIN=$(abspath $(BUILD))/bin/mirror ctest --output-on-failure -j $(CTEST_JOBS) --timeout 1200 -LE integration
 
 test-unit: build
 	cd $(BUILD)/release && ctest --output-on-failure -j $(CTEST_JOBS) -L unit

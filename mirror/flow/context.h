@@ -37,7 +37,9 @@ struct Tuning {
   std::chrono::milliseconds failed_backoff{300000};
   std::chrono::milliseconds fallback_grace{5000};  // before a leader read counts as "rack ignored"
   // A partition fetched this long from a follower that is down gets a new consumer (fetch_watch.h).
-  std::chrono::milliseconds stuck_fetch_grace{10000};
+  // A backstop: with reconnects 1 s apart (the consumer's reconnect.backoff.max.ms) librdkafka
+  // itself moves such a partition back to its leader within about a second of each failed connect.
+  std::chrono::milliseconds stuck_fetch_grace{5000};
 };
 
 struct FlowContext {

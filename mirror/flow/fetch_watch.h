@@ -6,7 +6,9 @@
 // up on the dead broker with its bookkeeping saying "leader", so no later failure of that broker
 // moves it back and its preferred-replica lease never expires: it stops replicating until the
 // broker returns. Only a new consumer clears that; the session asks for one (statistics come every
-// second, and a partition on a broker that is not up for `grace` is not a passing state).
+// second, and a partition on a broker that is not up for `grace` is not a passing state: with the
+// consumer's reconnects 1 s apart, librdkafka's own move back to the leader follows each failed
+// connect, so `grace` (5 s by default) only catches the partition it forgot).
 #pragma once
 
 #include <chrono>

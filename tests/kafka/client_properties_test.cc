@@ -52,6 +52,15 @@ TEST_F(ClientPropertiesTest, TheRecordProducerCompressesWithLz4UnlessTheFlowSays
   EXPECT_EQ(p.values.at("compression.type"), "none");
 }
 
+TEST_F(ClientPropertiesTest, TheConsumerReconnectsWithinASecondUnlessTheFlowSaysOtherwise) {
+  auto p = client_properties(ClientRole::SourceConsumer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "1000")
+      << "a dead follower's partitions go back to their leaders on each failed reconnect";
+  flow.consumer = {{"reconnect.backoff.max.ms", "10000"}};
+  p = client_properties(ClientRole::SourceConsumer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "10000");
+}
+
 TEST_F(ClientPropertiesTest, TheControlProducerTakesTheFlowsProducerOverrides) {
   flow.producer = {{"sasl.username", "mm2"}, {"compression.type", "zstd"}};
   auto p = client_properties(ClientRole::TargetControl, cluster, flow, {});
