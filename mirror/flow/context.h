@@ -22,7 +22,13 @@ struct Tuning {
   // When records wait for room this long, the partitions are paused (librdkafka drops what it
   // had prefetched; until then its prefetch queue fills and fetching stops by itself).
   std::chrono::milliseconds pause_after{1000};
+  // Commits: every commit_interval, and sooner (at most every commit_min_interval) once
+  // commit_after_records were acknowledged since the last one, so a crash sends again at most
+  // about that many records or that interval's deliveries, not a whole burst: after a target
+  // outage everything queued meanwhile is acknowledged within a moment.
   std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds commit_min_interval{100};
+  size_t commit_after_records = 1000;
   std::chrono::milliseconds stats_interval{1000};
   std::chrono::milliseconds status_interval{1000};
   std::chrono::milliseconds metadata_timeout{10000};  // per admin call of the control thread

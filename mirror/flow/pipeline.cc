@@ -389,6 +389,7 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
       p->tracker.acked(d.tag);
       if (p->syncs != nullptr && d.offset >= 0) p->syncs->record(d.tag, d.offset);
       ++*p->replicated;
+      ++acknowledged_since_commit_;
       if (alone) end_solo(*p, d.tag);
     }
     probe_.replicated(*lane->topic->series, d.bytes, d.timestamp_ms);
@@ -559,6 +560,7 @@ std::vector<kafka::Offset> Pipeline::take_committable(
     }
     return out;
   }
+  acknowledged_since_commit_ = 0;
   for (auto& [name, t] : topics_) {
     for (auto& p : t->partitions) {
       if (p) add(*p);

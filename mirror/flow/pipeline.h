@@ -166,6 +166,9 @@ class Pipeline {
       const std::vector<kafka::TopicPartition>* only = nullptr, Scope scope = Scope::Changed);
   // Undoes take_committable for offsets whose commit failed (they are committed again).
   void commit_failed(const std::vector<kafka::Offset>& offsets);
+  // Records acknowledged since the last take_committable of every partition: what a crash now
+  // would send again (the session commits early when it grows; session.h).
+  size_t acknowledged_since_commit() const { return acknowledged_since_commit_; }
 
   // ---- fetching ---------------------------------------------------------------------------
   struct FetchChanges {
@@ -289,6 +292,7 @@ class Pipeline {
   Partition* last_ = nullptr;           // the last partition find() returned
   size_t in_flight_records_ = 0;
   size_t in_flight_bytes_ = 0;
+  size_t acknowledged_since_commit_ = 0;
   std::vector<kafka::Offset> seeks_;                // rewinds due, for take_fetch_changes
   std::optional<Clock::time_point> blocked_since_;  // records waiting for room since
   bool blocked_ = false;                            // the last pump left records for want of room

@@ -446,6 +446,21 @@ TEST_F(PipelineTest, AFailedCommitIsCommittedAgain) {
   EXPECT_EQ(again[0].offset, 3);
 }
 
+TEST_F(PipelineTest, CountsWhatACrashWouldSendAgainUntilEveryPartitionIsTaken) {
+  start({{"orders", 2}});
+  take("orders", 0, 0, 3);
+  take("orders", 1, 0, 2);
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(pipeline->acknowledged_since_commit(), 0u) << "sent, not acknowledged";
+  deliver_all();
+  EXPECT_EQ(pipeline->acknowledged_since_commit(), 5u);
+  const std::vector<kafka::TopicPartition> one{{"orders", 0}};
+  (void)pipeline->take_committable(&one, Pipeline::Scope::All);  // a hand-over of one partition
+  EXPECT_EQ(pipeline->acknowledged_since_commit(), 5u) << "the other partition is not committed";
+  (void)pipeline->take_committable();
+  EXPECT_EQ(pipeline->acknowledged_since_commit(), 0u);
+}
+
 TEST_F(PipelineTest, PartitionSeriesExistWhileAssigned) {
   start({{"orders", 2}});
   pipeline->set_placement("orders", 1, {2, 1, 7});

@@ -4,6 +4,7 @@
 // ends a session, a client property librdkafka refuses.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -98,6 +99,41 @@ TEST(LivePath, AStalledAdminCallDoesNotStopReplicationOrCommits) {
   EXPECT_EQ(flow.status().state, flow::State::Running);
   target_admin.stall(false);
   EXPECT_EQ(stop_and_read(flow, **target, 2).size(), 1200u);
+}
+
+// A burst of acknowledgements (a target back from an outage delivers everything queued meanwhile
+// at once) is committed within a moment, not at the next commit interval, so a crash then does
+// not send the burst again; with the early commit off, the interval alone decides.
+TEST(LivePath, ABurstOfAcknowledgementsIsCommittedBeforeTheInterval) {
+  auto source = rack_source({"orders"}, 2, -1);
+  auto target = testkit::MockCluster::start(1);
+  ASSERT_TRUE(source && target.ok());
+  metrics::Metrics metrics;
+  const auto records = make_records(1000, 2, "burst");
+  ASSERT_TRUE(produce(source->bootstraps(), "orders", records));
+  for (const bool early : {true, false}) {
+    SCOPED_TRACE(early ? "early commits on" : "early commits off");
+    const std::string name = early ? "early" : "late";
+    auto ctx = make_context({.name = name}, *source, **target, &metrics);
+    ctx.tuning.commit_interval = 60s;
+    ctx.tuning.commit_after_records = early ? 100 : std::numeric_limits<size_t>::max();
+    flow::Flow flow(std::move(ctx));
+    flow.start();
+    ASSERT_TRUE(wait_until([&] { return replicated(flow.status()) == records.size(); }, 30s))
+        << "replicated " << replicated(flow.status());
+    const std::string group = "mirror-" + name;
+    if (early) {
+      // What is left after the last early commit is less than commit_after_records.
+      EXPECT_TRUE(wait_until([&] { return committed(*source, group) > 900; }, 10s))
+          << "committed " << committed(*source, group);
+    } else {
+      std::this_thread::sleep_for(3s);
+      EXPECT_LE(committed(*source, group), 0) << "committed before the interval";
+    }
+    flow.request_stop();
+    flow.join();
+    EXPECT_EQ(committed(*source, group), 1000) << "a graceful stop commits everything";
+  }
 }
 
 // The target is down and the producer's queue is full: the loop does not spin on the producer,

@@ -61,6 +61,15 @@ TEST_F(ClientPropertiesTest, TheConsumerReconnectsWithinASecondUnlessTheFlowSays
   EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "10000");
 }
 
+TEST_F(ClientPropertiesTest, TheRecordProducerReconnectsWithinASecondUnlessTheFlowSaysOtherwise) {
+  auto p = client_properties(ClientRole::TargetProducer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "1000")
+      << "nothing is committed until the producer is back on a target broker that returned";
+  flow.producer = {{"reconnect.backoff.max.ms", "10000"}};
+  p = client_properties(ClientRole::TargetProducer, cluster, flow, {});
+  EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "10000");
+}
+
 TEST_F(ClientPropertiesTest, TheControlProducerTakesTheFlowsProducerOverrides) {
   flow.producer = {{"sasl.username", "mm2"}, {"compression.type", "zstd"}};
   auto p = client_properties(ClientRole::TargetControl, cluster, flow, {});
