@@ -172,9 +172,11 @@ void Session::step(Clock::time_point now) {
     consumer_->resume(changes.resume);
   }
   if (pipeline_.take_refresh_request()) control_.wake();
-  if (now >= next_commit_ ||
-      (pipeline_.acknowledged_since_commit() >= ctx_.tuning.commit_after_records &&
-       now >= last_commit_ + ctx_.tuning.commit_min_interval)) {
+  // The last commit was at next_commit_ - commit_interval.
+  const auto early_from =
+      next_commit_ - ctx_.tuning.commit_interval + ctx_.tuning.commit_min_interval;
+  if (now >= next_commit_ || (now >= early_from && pipeline_.acknowledged_since_commit() >=
+                                                       ctx_.tuning.commit_after_records)) {
     commit(now);
   }
   if (now >= next_status_) publish_status(now);
@@ -208,7 +210,6 @@ void Session::follow_routing() {
 }
 
 void Session::commit(Clock::time_point now) {
-  last_commit_ = now;
   next_commit_ = now + ctx_.tuning.commit_interval;
   consumer_->commit_async(pipeline_.take_committable());
 }

@@ -82,7 +82,6 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   bool aborting_ = false;          // finishing after a failure: nothing waits for the target
   bool fallback_logged_ = false;
   Clock::time_point next_commit_{};
-  Clock::time_point last_commit_{};
   Clock::time_point next_status_{};
 
   // Destroyed bottom-up: the consumer first (closed by finish(); its revocations use the producer

@@ -79,10 +79,11 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           // quarter for about nine times that CPU (docs/benchmarks.md, the codec table). A flow's
           // `producer:` may set another codec (or none).
           {"compression.type", "lz4"},
-          // Back on a target broker within a second of its return: nothing is acknowledged, so
-          // nothing is committed, until the producer is connected again, and with librdkafka's
-          // 10 s between reconnects a SIGKILL 4 s after a 6 s target outage sent everything since
-          // the outage again (docs/testing.md, "Found by the suite").
+          // Back on a target within a second of its return: until the producer reconnects
+          // nothing is acknowledged or committed, and what waited is then acknowledged in one
+          // burst; with librdkafka's 10 s between reconnects replication resumed up to 6 s after
+          // the target was reachable again (docs/testing.md, "Found by
+          // `e2e_duplicates_per_fault`").
           {"reconnect.backoff.max.ms", "1000"},
       };
     case ClientRole::SourceControl:
