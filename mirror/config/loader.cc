@@ -101,8 +101,23 @@ class Loader {
                                    shown_value(target, spec.target) +
                                    "); a flow copies between two different clusters");
       }
+      check_exactly_once(flow);
     }
     check_cycles();
+  }
+
+  // An exactly-once flow reads the source `read_committed`: records of aborted source
+  // transactions must not be copied.
+  void check_exactly_once(const FlowDraft& flow) {
+    const FlowSpec& spec = flow.spec;
+    if (!spec.exactly_once_delivery_enabled) return;
+    const auto level = spec.consumer.find("isolation.level");
+    if (level == spec.consumer.end() || level->second == "read_committed") return;
+    const auto at = spec.consumer_locations.find("isolation.level");
+    error(at != spec.consumer_locations.end() ? at->second : spec.location,
+          "consumer: 'isolation.level' must be read_committed when "
+          "'exactly_once_delivery_enabled' is true (records of aborted source transactions "
+          "must not be copied)");
   }
 
   // Flows that form a cycle under identity names: refused when nothing stops records going round,

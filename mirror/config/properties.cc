@@ -42,6 +42,10 @@ const std::vector<ManagedProperty>& managed_properties() {
       {"enable.auto.offset.store",
        {},
        "mirror stores a source offset only after the target acknowledged the records before it"},
+      {"transactional.id",
+       {},
+       "set 'exactly_once_delivery_enabled: true' on the flow; mirror derives the ids from the "
+       "flow's name"},
       {"enable.idempotence",
        {"true"},
        "the target producer must be idempotent so retries cannot reorder or duplicate records"},

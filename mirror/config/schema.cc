@@ -196,7 +196,16 @@ const Table<FlowSpec>& flow_settings() {
               "one partition's batch in each, so across a link of round trip RTT one producer "
               "carries at most 5 batches per RTT: about 125 MB/s at 1 MB batches and 40 ms "
               "(docs/benchmarks.md, WAN). More producers cover a longer round trip; each costs "
-              "one librdkafka client (threads, connections)."),
+              "one librdkafka client (threads, connections). Exactly-once flows write through "
+              "one."),
+      boolean("exactly_once_delivery_enabled", &FlowSpec::exactly_once_delivery_enabled,
+              "Copy each record exactly once: the target producer is transactional, and the "
+              "records and the flow's source position commit on the target in one transaction "
+              "(about every second), so a `read_committed` consumer of the target sees each "
+              "record once after any crash; the source is read `read_committed` (aborted source "
+              "transactions are not copied), and the flow resumes from the position on the "
+              "target (group `mirror-<flow>-exactly-once`). Needs a target that supports "
+              "transactions, and the rights to use transactional ids `mirror-<flow>-*`."),
   };
   return table;
 }

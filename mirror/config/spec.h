@@ -70,6 +70,9 @@ struct FlowSpec {
   std::map<std::string, std::string> consumer;  // librdkafka overrides, source consumer
   std::map<std::string, std::string> producer;  // librdkafka overrides, target producer
   int target_producers = 2;  // producers (connections) the record path writes to the target with
+  // Records and the source position committed on the target in one transaction
+  // (flow/exactly_once.h).
+  bool exactly_once_delivery_enabled = false;
   std::set<std::string> secret_properties;             // names in consumer/producer that are secret
   std::map<std::string, Location> consumer_locations;  // where each of `consumer` was set
   std::map<std::string, Location> producer_locations;  // where each of `producer` was set

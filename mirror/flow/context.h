@@ -36,6 +36,9 @@ struct Tuning {
   std::chrono::milliseconds commit_timeout{5000};
   std::chrono::milliseconds close_timeout{10000};
   std::chrono::milliseconds abort_timeout{2000};  // commit and close after a failure
+  // An exactly-once flow's claim of new partitions (exactly_once.h): it may wait for a transaction
+  // another instance left open, up to the producer's transaction.timeout.ms (10 s).
+  std::chrono::milliseconds claim_timeout{30000};
   std::chrono::milliseconds retry_backoff_min{1000};
   std::chrono::milliseconds retry_backoff_max{30000};
   // A failure no retry can cure (credentials, a property librdkafka refuses): `state: failed`,
@@ -58,6 +61,8 @@ struct FlowContext {
   std::optional<std::string> client_rack;
   // The consumer's group.instance.id: node.instance_id when static membership is on, else nothing.
   std::optional<std::string> group_instance_id;
+  // The target producer's transactional.id when exactly_once_delivery_enabled (exactly_once.h).
+  std::optional<std::string> transactional_id;
   metrics::Metrics* metrics = nullptr;
   Tuning tuning;
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
@@ -66,8 +71,9 @@ struct FlowContext {
   kafka::ClientProperties client(kafka::ClientRole role) const {
     const bool source_side =
         role == kafka::ClientRole::SourceConsumer || role == kafka::ClientRole::SourceControl;
-    kafka::ClientSettings settings{client_rack, tuning.stats_interval, tuning.metadata_timeout,
-                                   group_instance_id};
+    kafka::ClientSettings settings{
+        client_rack, tuning.stats_interval, tuning.metadata_timeout, group_instance_id,
+        role == kafka::ClientRole::TargetProducer ? transactional_id : std::nullopt};
     return kafka::client_properties(role, source_side ? source : target, spec, settings);
   }
 };

@@ -387,7 +387,13 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
   if (d.ok()) {
     if (p != nullptr) {
       p->tracker.acked(d.tag);
-      if (p->syncs != nullptr && d.offset >= 0) p->syncs->record(d.tag, d.offset);
+      if (p->syncs != nullptr && d.offset >= 0) {
+        if (defer_syncs_) {
+          deferred_syncs_.push_back({p->syncs, d.tag, d.offset});
+        } else {
+          p->syncs->record(d.tag, d.offset);
+        }
+      }
       ++*p->replicated;
       ++acknowledged_since_commit_;
       if (alone) end_solo(*p, d.tag);
@@ -567,6 +573,11 @@ std::vector<kafka::Offset> Pipeline::take_committable(
     }
   }
   return out;
+}
+
+void Pipeline::publish_offset_syncs() {
+  for (const auto& sync : deferred_syncs_) sync.partition->record(sync.upstream, sync.downstream);
+  deferred_syncs_.clear();
 }
 
 void Pipeline::commit_failed(const std::vector<kafka::Offset>& offsets) {

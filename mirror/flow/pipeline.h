@@ -166,6 +166,11 @@ class Pipeline {
       const std::vector<kafka::TopicPartition>* only = nullptr, Scope scope = Scope::Changed);
   // Undoes take_committable for offsets whose commit failed (they are committed again).
   void commit_failed(const std::vector<kafka::Offset>& offsets);
+  // With `defer`, acknowledged offset pairs wait for publish_offset_syncs() before the offset
+  // sync store learns them (an exactly-once flow: only records of committed transactions are
+  // synced; what waits when the session ends is dropped with it).
+  void defer_offset_syncs(bool defer) { defer_syncs_ = defer; }
+  void publish_offset_syncs();
   // Records acknowledged since the last take_committable of every partition: what a crash now
   // would send again (the session commits early when it grows; session.h).
   size_t acknowledged_since_commit() const { return acknowledged_since_commit_; }
@@ -293,6 +298,13 @@ class Pipeline {
   size_t in_flight_records_ = 0;
   size_t in_flight_bytes_ = 0;
   size_t acknowledged_since_commit_ = 0;
+  struct DeferredSync {
+    mm2::PartitionSyncs* partition;  // the store's (outlives the pipeline)
+    int64_t upstream;
+    int64_t downstream;
+  };
+  bool defer_syncs_ = false;
+  std::vector<DeferredSync> deferred_syncs_;
   std::vector<kafka::Offset> seeks_;                // rewinds due, for take_fetch_changes
   std::optional<Clock::time_point> blocked_since_;  // records waiting for room since
   bool blocked_ = false;                            // the last pump left records for want of room

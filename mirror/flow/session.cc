@@ -110,10 +110,34 @@ Session::~Session() {
 }
 
 Status Session::connect() {
-  auto producer = kafka::TargetProducer::create(ctx_.client(kafka::ClientRole::TargetProducer),
-                                                *this, ctx_.spec.target_producers);
+  auto properties = ctx_.client(kafka::ClientRole::TargetProducer);
+  std::optional<std::string> transactional_id;
+  if (ctx_.transactional_id) {
+    // One id per session: fencing a failed session's id never reaches the next one
+    // (exactly_once.h).
+    static std::atomic<uint64_t> sessions{0};
+    transactional_id = *ctx_.transactional_id + "-" + std::to_string(++sessions);
+    properties.values["transactional.id"] = *transactional_id;
+  }
+  // A transaction is one producer's: an exactly-once flow writes through one.
+  auto producer = kafka::TargetProducer::create(properties, *this,
+                                                transactional_id ? 1 : ctx_.spec.target_producers);
   if (!producer.ok()) return producer.error();
   producer_ = std::move(producer.value());
+  if (transactional_id) {
+    eos_ = std::make_unique<ExactlyOnce>(
+        ctx_.spec.name,
+        kafka::make_transactional_target(producer_->raw(), properties,
+                                         kafka::position_group(ctx_.spec)),
+        *transactional_id);
+    if (auto st = eos_->init(kafka::deadline_in(ctx_.tuning.metadata_timeout)); !st.ok()) {
+      Error e = st.error();
+      e.message =
+          "target cluster '" + ctx_.target.name + "' (exactly_once_delivery_enabled): " + e.message;
+      return e;
+    }
+    pipeline_.defer_offset_syncs(true);
+  }
   sink_ = std::make_unique<ProducerSink>(*producer_);
   auto consumer =
       kafka::SourceConsumer::create(ctx_.client(kafka::ClientRole::SourceConsumer), *this);
@@ -161,7 +185,10 @@ void Session::step(Clock::time_point now) {
     for (auto& record : batch_) pipeline_.take(std::move(record));
     batch_.clear();
   }
-  if (auto st = pipeline_.pump(*sink_, now); !st.ok()) fail(st.error());
+  if (failure_) return;  // a callback ended the session: nothing more is sent
+  if (!draining_) {
+    if (auto st = pipeline_.pump(*sink_, now); !st.ok()) fail(st.error());
+  }
   // Deliveries; while records wait for room, wait for some (returns as soon as they arrive).
   producer_->poll(pipeline_.room() == 0 ? ctx_.tuning.busy_poll_timeout
                                         : std::chrono::milliseconds(0));
@@ -172,14 +199,163 @@ void Session::step(Clock::time_point now) {
     consumer_->resume(changes.resume);
   }
   if (pipeline_.take_refresh_request()) control_.wake();
-  // The last commit was at next_commit_ - commit_interval.
-  const auto early_from =
-      next_commit_ - ctx_.tuning.commit_interval + ctx_.tuning.commit_min_interval;
-  if (now >= next_commit_ || (now >= early_from && pipeline_.acknowledged_since_commit() >=
-                                                       ctx_.tuning.commit_after_records)) {
-    commit(now);
+  if (eos_) {
+    transact(now);
+  } else {
+    // The last commit was at next_commit_ - commit_interval.
+    const auto early_from =
+        next_commit_ - ctx_.tuning.commit_interval + ctx_.tuning.commit_min_interval;
+    if (now >= next_commit_ || (now >= early_from && pipeline_.acknowledged_since_commit() >=
+                                                         ctx_.tuning.commit_after_records)) {
+      commit(now);
+    }
   }
   if (now >= next_status_) publish_status(now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exactly-once (exactly_once.h)
+
+// Every commit interval: stop sending, let the target acknowledge what was sent (the positions
+// must cover exactly the transaction's records), then commit on the transaction thread.
+void Session::transact(Clock::time_point now) {
+  if (eos_->busy()) {
+    if (auto result = eos_->take_result()) committed(*result, now);
+    return;
+  }
+  if (now < next_commit_) return;
+  draining_ = true;
+  if (pipeline_.in_flight_records() > 0) return;
+  auto offsets = pipeline_.take_committable();
+  if (offsets.empty()) {
+    draining_ = false;
+    next_commit_ = now + ctx_.tuning.commit_interval;
+    return;
+  }
+  auto positions = positions_of(offsets, eos_->metadata());
+  if (!positions.ok()) return fail(positions.error());
+  committing_ = std::move(offsets);
+  eos_->start_commit(std::move(positions.value()), kafka::deadline_in(ctx_.tuning.commit_timeout));
+}
+
+void Session::committed(const Status& result, Clock::time_point now) {
+  draining_ = false;
+  next_commit_ = now + ctx_.tuning.commit_interval;
+  if (!result.ok()) return transaction_failed(result.error());
+  after_commit(committing_);
+  committing_.clear();
+}
+
+void Session::after_commit(const std::vector<kafka::Offset>& offsets) {
+  for (const auto& o : offsets) stored_[{o.topic, o.partition}] = o.offset;
+  pipeline_.publish_offset_syncs();
+  // The source group follows the positions (its lag, checkpoints of it); it is not read back.
+  consumer_->commit_async(offsets);
+}
+
+void Session::transaction_failed(const Error& error) {
+  Error e = error;
+  if (kafka::is_fenced(error.code)) {
+    probe_.count(ErrorKind::Fenced);
+    e.message =
+        "fenced: another instance has claimed partitions of this flow, this session's "
+        "transaction is void (" +
+        error.message + ")";
+    e.retriable = true;
+  } else {
+    probe_.count(ErrorKind::Transaction);
+    e.message = "exactly-once: " + error.message;
+  }
+  log::warn("flow", ctx_.spec.name, ": ", e.message, "; starting a new session");
+  fail(e);
+}
+
+Result<kafka::Positions> Session::positions_of(const std::vector<kafka::Offset>& offsets,
+                                               const std::string& metadata) const {
+  kafka::Positions out;
+  for (const auto& o : offsets) {
+    const topics::Route* route = routing_ ? routing_->route(o.topic) : nullptr;
+    if (route == nullptr) {
+      return make_error("exactly-once: " + o.topic + " is not routed to a target topic");
+    }
+    out[{route->target_topic, o.partition}] = {o.offset, metadata};
+  }
+  return out;
+}
+
+bool Session::quiesce(kafka::Deadline deadline) {
+  if (eos_->busy()) committed(eos_->settle(deadline), Clock::now());
+  while (!failure_ && pipeline_.in_flight_records() > 0 && kafka::remaining_ms(deadline) > 0) {
+    producer_->poll(ctx_.tuning.busy_poll_timeout);
+  }
+  if (!failure_ && pipeline_.in_flight_records() > 0) {
+    fail(
+        make_error("exactly-once: the target did not acknowledge the open transaction's records "
+                   "in time"));
+  }
+  return !failure_;
+}
+
+// Before a partition's first record is sent, it is claimed on the target (exactly_once.h): the
+// consumer then starts it at the position found there.
+std::vector<kafka::Offset> Session::start_offsets(
+    const std::vector<kafka::TopicPartition>& partitions) {
+  if (!eos_ || failure_ || aborting_ || partitions.empty()) return {};
+  if (!quiesce(kafka::deadline_in(ctx_.tuning.flush_timeout))) return {};
+  std::vector<Claim> claims;
+  for (const auto& tp : partitions) {
+    const topics::Route* route = routing_ ? routing_->route(tp.topic) : nullptr;
+    if (route == nullptr) {
+      fail(make_error("exactly-once: " + tp.topic + " assigned before it is routed"));
+      return {};
+    }
+    claims.push_back({tp, {route->target_topic, tp.partition}});
+  }
+  const auto offsets = pipeline_.take_committable();
+  auto pending = positions_of(offsets, eos_->metadata());
+  if (!pending.ok()) {
+    fail(pending.error());
+    return {};
+  }
+  const SourceStart source_start = [this](const std::vector<kafka::TopicPartition>& parts,
+                                          kafka::Deadline deadline) {
+    return consumer_->start_offsets(parts, deadline);
+  };
+  auto started = eos_->claim(claims, std::move(pending.value()), source_start,
+                             kafka::deadline_in(ctx_.tuning.claim_timeout));
+  if (!started.ok()) {
+    transaction_failed(started.error());
+    return {};
+  }
+  after_commit(offsets);
+  for (const auto& o : started.value()) stored_[{o.topic, o.partition}] = o.offset;
+  log::info("flow", ctx_.spec.name, ": claimed ", partitions.size(),
+            " partition(s) on the target as '", eos_->transactional_id(), "'");
+  return std::move(started.value());
+}
+
+// A graceful stop commits what the target acknowledged; after a failure the open transaction is
+// aborted (what it wrote stays invisible; the positions on the target say where to resume).
+void Session::finish_exactly_once(bool graceful) {
+  if (graceful && quiesce(kafka::deadline_in(ctx_.tuning.flush_timeout))) {
+    const auto offsets = pipeline_.take_committable();
+    auto positions = positions_of(offsets, eos_->metadata());
+    Status st = positions.ok() ? eos_->commit(std::move(positions.value()),
+                                              kafka::deadline_in(ctx_.tuning.commit_timeout))
+                               : Status(positions.error());
+    if (st.ok()) {
+      after_commit(offsets);
+      return;
+    }
+    transaction_failed(st.error());
+  }
+  aborting_ = true;
+  if (eos_->busy()) (void)eos_->settle(kafka::deadline_in(ctx_.tuning.abort_timeout));
+  producer_->purge();
+  producer_->poll(std::chrono::milliseconds(0));
+  if (auto st = eos_->abort(kafka::deadline_in(ctx_.tuning.abort_timeout)); !st.ok()) {
+    log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
+  }
 }
 
 // A newer routing snapshot from the control thread: new routes, and the subscription they imply.
@@ -237,7 +413,14 @@ void Session::fail(const Error& error) {
 // leave the group, each briefly.
 void Session::finish(bool graceful) {
   pipeline_.drop_unsent();  // fetched records go before the consumer does
-  if (consumer_ && producer_) {
+  if (consumer_ && producer_ && eos_) {
+    finish_exactly_once(graceful);
+    const auto close_timeout =
+        graceful && !aborting_ ? ctx_.tuning.close_timeout : ctx_.tuning.abort_timeout;
+    if (auto st = consumer_->close(kafka::deadline_in(close_timeout)); !st.ok()) {
+      log::warn("flow", ctx_.spec.name, ": ", st.error().message);
+    }
+  } else if (consumer_ && producer_) {
     if (graceful) {
       auto st = producer_->flush(kafka::deadline_in(ctx_.tuning.flush_timeout));
       if (!st.ok()) log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
@@ -260,6 +443,7 @@ void Session::finish(bool graceful) {
   }
   consumer_.reset();
   sink_.reset();
+  eos_.reset();
   producer_.reset();
   if (routing_) probe_.set_up(false);
 }
@@ -273,6 +457,19 @@ void Session::on_assigned(const std::vector<kafka::TopicPartition>& partitions) 
 }
 
 void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, bool lost) {
+  if (eos_) {
+    if (lost) {
+      // The open transaction may hold records of them, and another member may own them now.
+      fail(make_error("exactly-once: " + std::to_string(partitions.size()) +
+                      " partition(s) lost; their transaction is void, starting a new session"));
+    } else if (!aborting_ && !failure_) {
+      release(partitions);
+    }
+    pipeline_.revoke(partitions);
+    log::info("flow", ctx_.spec.name, lost ? ": lost " : ": revoked ", partitions.size(),
+              " partition(s)");
+    return;
+  }
   if (!lost && !aborting_ && producer_) {
     // Hand over cleanly: let the target acknowledge what was sent, then commit behind it.
     const auto deadline = kafka::deadline_in(ctx_.tuning.flush_timeout);
@@ -290,6 +487,30 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
   pipeline_.revoke(partitions);
   log::info("flow", ctx_.spec.name, lost ? ": lost " : ": revoked ", partitions.size(),
             " partition(s)");
+}
+
+// Hands revoked partitions over (exactly_once.h): their records and positions commit now, the
+// positions with empty metadata, so the next owner starts there without fencing this session.
+void Session::release(const std::vector<kafka::TopicPartition>& partitions) {
+  if (!quiesce(kafka::deadline_in(ctx_.tuning.flush_timeout))) return;
+  const auto offsets = pipeline_.take_committable();
+  auto positions = positions_of(offsets, eos_->metadata());
+  if (!positions.ok()) return fail(positions.error());
+  for (const auto& tp : partitions) {
+    const topics::Route* route = routing_ ? routing_->route(tp.topic) : nullptr;
+    const auto stored = stored_.find(tp);
+    if (route == nullptr || stored == stored_.end()) continue;
+    auto& position = positions.value()[{route->target_topic, tp.partition}];
+    position.offset = std::max(position.offset, stored->second);
+    position.metadata.clear();
+  }
+  if (auto st = eos_->commit(std::move(positions.value()),
+                             kafka::deadline_in(ctx_.tuning.commit_timeout));
+      !st.ok()) {
+    return transaction_failed(st.error());
+  }
+  after_commit(offsets);
+  for (const auto& tp : partitions) stored_.erase(tp);
 }
 
 void Session::on_statistics(const kafka::ClientStats& stats) {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "mirror/common/result.h"
 #include "mirror/flow/context.h"
 #include "mirror/flow/control.h"
+#include "mirror/flow/exactly_once.h"
 #include "mirror/flow/fetch_watch.h"
 #include "mirror/flow/pipeline.h"
 #include "mirror/flow/status_board.h"
@@ -59,6 +61,23 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   void finish(bool graceful);
   void fail(const Error& error);
 
+  // Exactly-once (exactly_once.h): the periodic commit, a commit's end, a failed transaction.
+  void transact(Clock::time_point now);
+  void committed(const Status& result, Clock::time_point now);
+  void transaction_failed(const Error& error);
+  // What a commit of `offsets` (source) writes on the target: the positions of their target
+  // partitions with `metadata`.
+  Result<kafka::Positions> positions_of(const std::vector<kafka::Offset>& offsets,
+                                        const std::string& metadata) const;
+  // After a transaction with these source offsets committed.
+  void after_commit(const std::vector<kafka::Offset>& offsets);
+  // No commit running, every record sent acknowledged (false: the session fails).
+  bool quiesce(kafka::Deadline deadline);
+  void release(const std::vector<kafka::TopicPartition>& partitions);
+  void finish_exactly_once(bool graceful);
+
+  std::vector<kafka::Offset> start_offsets(
+      const std::vector<kafka::TopicPartition>& partitions) override;
   void on_assigned(const std::vector<kafka::TopicPartition>& partitions) override;
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions, bool lost) override;
   void on_statistics(const kafka::ClientStats& stats) override;
@@ -83,12 +102,19 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   bool fallback_logged_ = false;
   Clock::time_point next_commit_{};
   Clock::time_point next_status_{};
+  // Exactly-once: no record is sent while a commit is due or running; the source offsets of the
+  // running commit; the last position written per source partition.
+  bool draining_ = false;
+  std::vector<kafka::Offset> committing_;
+  std::map<kafka::TopicPartition, int64_t> stored_;
 
-  // Destroyed bottom-up: the consumer first (closed by finish(); its revocations use the producer
-  // and the pipeline), then the producer (its deliveries name the pipeline's lanes), then the
-  // pipeline (emptied of fetched records by finish(), before the consumer goes).
+  // Destroyed bottom-up: the consumer first (closed by finish(); its revocations use the producer,
+  // the transactions and the pipeline), then the transactions (on the producer's handle), then
+  // the producer (its deliveries name the pipeline's lanes), then the pipeline (emptied of fetched
+  // records by finish(), before the consumer goes).
   Pipeline pipeline_;
   std::unique_ptr<kafka::TargetProducer> producer_;
+  std::unique_ptr<ExactlyOnce> eos_;  // exactly_once_delivery_enabled only
   std::unique_ptr<ProducerSink> sink_;
   std::unique_ptr<kafka::SourceConsumer> consumer_;
 };

@@ -562,12 +562,16 @@ class KafkaAdmin final : public ClusterAdmin {
 
 Result<GroupOffsets> list_group_offsets(rd_kafka_t* rk, const std::string& group,
                                         const rd_kafka_topic_partition_list_t* partitions,
-                                        Deadline deadline) {
+                                        Deadline deadline, bool require_stable) {
   const std::string what = "group offsets of '" + group + "'";
   ListGroupOffsetsPtr request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), partitions));
   rd_kafka_ListConsumerGroupOffsets_t* raw = request.get();
   QueuePtr queue(rd_kafka_queue_new(rk));
   auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline);
+  if (require_stable) {
+    ErrorPtr error(rd_kafka_AdminOptions_set_require_stable_offsets(options.get(), 1));
+    if (error) return make_error(what + ": " + rd_kafka_error_string(error.get()), 0, false);
+  }
   rd_kafka_ListConsumerGroupOffsets(rk, &raw, 1, options.get(), queue.get());
   auto ev = wait_event(queue.get(), RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, deadline,
                        what.c_str());

@@ -12,10 +12,12 @@
 namespace mirror::kafka {
 
 // A group's committed offsets (ListConsumerGroupOffsets) for `partitions`, or for every partition
-// the group committed when `partitions` is null. Partitions without a commit are left out.
+// the group committed when `partitions` is null. Partitions without a commit are left out. With
+// `require_stable`, a partition whose offset an open transaction has written fails with
+// UNSTABLE_OFFSET_COMMIT (the error's code) until that transaction ends.
 Result<GroupOffsets> list_group_offsets(rd_kafka_t* rk, const std::string& group,
                                         const rd_kafka_topic_partition_list_t* partitions,
-                                        Deadline deadline);
+                                        Deadline deadline, bool require_stable = false);
 
 // Commits offsets for a group from outside it (AlterConsumerGroupOffsets); the error of a failed
 // request names every partition that failed.

@@ -55,8 +55,8 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           // against each answer's length, not a buffer allocated up front.
           {"receive.message.max.bytes", std::to_string(kLargestAnswer)},
       };
-    case ClientRole::TargetProducer:
-      return {
+    case ClientRole::TargetProducer: {
+      Properties producer{
           {"client.id", prefix + "-producer"},
           {"linger.ms", "5"},
           // Batches stay at 1 MB; a larger record goes in a batch of its own.
@@ -86,6 +86,18 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           // `e2e_duplicates_per_fault`").
           {"reconnect.backoff.max.ms", "1000"},
       };
+      // An exactly-once flow's transactions last about a commit interval; one left open by a
+      // frozen or dead instance is aborted by the coordinator after this long (librdkafka's 60 s
+      // would hold up a new owner's claim of its partitions, and read_committed readers, as long;
+      // flow/exactly_once.h). A record must be delivered within it (librdkafka refuses a longer
+      // message.timeout.ms): a target away for longer ends the session, whose transaction is
+      // aborted, and the next one copies the records again from the positions.
+      if (flow.exactly_once_delivery_enabled) {
+        producer["transaction.timeout.ms"] = "10000";
+        producer["message.timeout.ms"] = "10000";
+      }
+      return producer;
+    }
     case ClientRole::SourceControl:
       return {{"client.id", prefix + "-control"}, {"log.connection.close", "false"}};
     case ClientRole::TargetControl:
@@ -113,10 +125,14 @@ Properties owned(ClientRole role, const config::ClusterSpec& cluster, const conf
       out["statistics.interval.ms"] = std::to_string(settings.statistics_interval.count());
       if (settings.client_rack) out["client.rack"] = *settings.client_rack;
       if (settings.group_instance_id) out["group.instance.id"] = *settings.group_instance_id;
+      // Records of aborted source transactions are never copied by an exactly-once flow (the
+      // loader refuses another isolation.level there).
+      if (flow.exactly_once_delivery_enabled) out["isolation.level"] = "read_committed";
       break;
     case ClientRole::TargetProducer:
       out["enable.idempotence"] = "true";
       out["acks"] = "all";
+      if (settings.transactional_id) out["transactional.id"] = *settings.transactional_id;
       break;
     case ClientRole::SourceControl:
       break;

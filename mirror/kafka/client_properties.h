@@ -40,6 +40,8 @@ struct ClientSettings {
   std::chrono::milliseconds statistics_interval{1000};  // SourceConsumer only
   std::chrono::milliseconds control_timeout{10000};     // TargetControl's message.timeout.ms
   std::optional<std::string> group_instance_id;         // SourceConsumer: a static member
+  // TargetProducer of an exactly-once flow: its transactional.id (flow/exactly_once.h).
+  std::optional<std::string> transactional_id;
 };
 
 struct ClientProperties {

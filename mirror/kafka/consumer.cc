@@ -1,7 +1,9 @@
 #include "mirror/kafka/consumer.h"
 
+#include <algorithm>
 #include <string_view>
 
+#include "mirror/kafka/admin_ops.h"
 #include "mirror/kafka/errors.h"
 
 namespace mirror::kafka {
@@ -64,6 +66,12 @@ Result<std::unique_ptr<SourceConsumer>> SourceConsumer::create(const ClientPrope
   });
   if (!handle.ok()) return handle.error();
   self->handle_ = std::move(handle.value());
+  if (auto g = properties.values.find("group.id"); g != properties.values.end()) {
+    self->group_ = g->second;
+  }
+  if (auto r = properties.values.find("auto.offset.reset"); r != properties.values.end()) {
+    self->reset_latest_ = r->second == "latest" || r->second == "largest" || r->second == "end";
+  }
   rd_kafka_poll_set_consumer(self->handle_.get());
   self->queue_.reset(rd_kafka_queue_get_consumer(self->handle_.get()));
   return self;
@@ -179,6 +187,32 @@ Status SourceConsumer::commit(const std::vector<Offset>& offsets, Deadline deadl
   return commit_offsets(handle_.get(), list.get(), deadline);
 }
 
+Result<std::map<TopicPartition, int64_t>> SourceConsumer::start_offsets(
+    const std::vector<TopicPartition>& partitions, Deadline deadline) const {
+  auto list = list_of(partitions);
+  auto committed = list_group_offsets(handle_.get(), group_, list.get(), deadline);
+  if (!committed.ok()) return committed.error();
+  std::map<TopicPartition, int64_t> out;
+  for (const auto& tp : partitions) {
+    if (auto c = committed->find({tp.topic, tp.partition}); c != committed->end()) {
+      out[tp] = c->second.offset;
+      continue;
+    }
+    int64_t low = -1;
+    int64_t high = -1;
+    const auto err =
+        rd_kafka_query_watermark_offsets(handle_.get(), tp.topic.c_str(), tp.partition, &low, &high,
+                                         std::max(1, remaining_ms(deadline)));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return client_error("offsets of " + tp.topic + "[" + std::to_string(tp.partition) +
+                              "]: " + rd_kafka_err2str(err),
+                          err);
+    }
+    out[tp] = reset_latest_ ? high : low;
+  }
+  return out;
+}
+
 Status SourceConsumer::close(Deadline deadline) {
   if (closed_) return {};
   auto st = close_consumer(handle_.get(), deadline,
@@ -195,7 +229,14 @@ void SourceConsumer::rebalance(rd_kafka_resp_err_t err,
   // Known once the group is joined (NONE before).
   const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    events_.on_assigned(partitions_of(partitions));
+    const auto assigned = partitions_of(partitions);
+    for (const auto& start : events_.start_offsets(assigned)) {
+      if (auto* tp = rd_kafka_topic_partition_list_find(partitions, start.topic.c_str(),
+                                                        start.partition)) {
+        tp->offset = start.offset;
+      }
+    }
+    events_.on_assigned(assigned);
     rd_kafka_error_t* error = nullptr;
     if (cooperative) {
       error = rd_kafka_incremental_assign(rk, partitions);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ namespace mirror::kafka {
 // What the consumer tells its owner, from inside poll() (and close()). Must not throw.
 class ConsumerEvents {
  public:
+  // Partitions being assigned: where their fetching starts (partitions left out start at the
+  // group's committed offset, else per auto.offset.reset). Called just before on_assigned.
+  virtual std::vector<Offset> start_offsets(const std::vector<TopicPartition>& partitions) {
+    (void)partitions;
+    return {};
+  }
   // Partitions now assigned (their fetching starts after this returns).
   virtual void on_assigned(const std::vector<TopicPartition>& partitions) = 0;
   // Partitions about to go: the last chance to commit them, unless `lost` (another member may
@@ -69,6 +76,11 @@ class SourceConsumer {
   // Commits and waits for the answer, within the deadline.
   Status commit(const std::vector<Offset>& offsets, Deadline deadline);
 
+  // Where `partitions` would start without a seek: the group's committed offsets, else the end
+  // auto.offset.reset names (earliest, or latest). Safe to call from any thread.
+  Result<std::map<TopicPartition, int64_t>> start_offsets(
+      const std::vector<TopicPartition>& partitions, Deadline deadline) const;
+
   // Leaves the group (the final revocation comes to on_revoked) and closes, within the deadline.
   Status close(Deadline deadline);
 
@@ -86,6 +98,8 @@ class SourceConsumer {
   // Members are destroyed bottom-up: the queue, then the handle (whose callbacks use what is
   // declared above it), then the rest.
   ConsumerEvents& events_;
+  std::string group_;          // group.id
+  bool reset_latest_ = false;  // auto.offset.reset is latest (or largest, end)
   std::vector<rd_kafka_message_t*> batch_;
   bool closed_ = false;
   HandlePtr handle_;

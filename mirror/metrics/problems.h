@@ -27,6 +27,8 @@ enum class ErrorKind {
   Unreplicable,      // a record the target refuses stopped its partition (unreplicable_records)
   DeadLetter,        // the dead-letter topic could not be created
   AclSync,           // topic ACLs could not be read, created or deleted (sync_topic_acls_enabled)
+  Fenced,            // an exactly-once flow's transactions were fenced by another instance
+  Transaction,       // an exactly-once flow's transaction failed (aborted; a new session resumes)
 };
 
 inline const char* to_string(ErrorKind kind) {
@@ -69,6 +71,10 @@ inline const char* to_string(ErrorKind kind) {
       return "dead_letter";
     case ErrorKind::AclSync:
       return "acl_sync";
+    case ErrorKind::Fenced:
+      return "fenced";
+    case ErrorKind::Transaction:
+      return "transaction";
   }
   return "unknown";
 }

@@ -40,7 +40,16 @@ Result<GroupFilter> GroupFilter::make(const std::vector<std::string>& include,
 }
 
 bool GroupFilter::matches(const std::string& group) const {
-  return group != own_group_ && any_match(include_, group) && !any_match(exclude_, group);
+  return group != own_group_ && !is_position_group(group) && any_match(include_, group) &&
+         !any_match(exclude_, group);
+}
+
+bool GroupFilter::is_position_group(std::string_view group) {
+  constexpr std::string_view kPrefix = "mirror-";
+  constexpr std::string_view kSuffix = "-exactly-once";
+  return group.size() > kPrefix.size() + kSuffix.size() &&
+         group.substr(0, kPrefix.size()) == kPrefix &&
+         group.substr(group.size() - kSuffix.size()) == kSuffix;
 }
 
 Result<RoundReport> Checkpointer::translate(kafka::ClusterAdmin& source,

@@ -5,6 +5,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mirror/common/result.h"
@@ -16,12 +17,14 @@
 namespace mirror::mm2 {
 
 // The flow's `groups` / `groups_exclude` (full-match regexes); the replicator's own group is never
-// included.
+// included, nor an exactly-once flow's position group (`mirror-<flow>-exactly-once`, on that
+// flow's target: a reverse flow would otherwise checkpoint it).
 class GroupFilter {
  public:
   static Result<GroupFilter> make(const std::vector<std::string>& include,
                                   const std::vector<std::string>& exclude, std::string own_group);
   bool matches(const std::string& group) const;
+  static bool is_position_group(std::string_view group);
 
  private:
   std::vector<std::regex> include_;

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "mirror/common/log.h"
@@ -11,6 +12,20 @@
 
 namespace mirror::service {
 namespace {
+
+// This process's part of an exactly-once flow's transactional id without node.instance_id: random,
+// the same for every flow and reload of the process (flow/exactly_once.h).
+const std::string& process_suffix() {
+  static const std::string suffix = [] {
+    std::random_device device;
+    std::mt19937_64 random(device());
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (uint64_t bits = random(); text.size() < 16; bits >>= 4) text += kHex[bits & 0xf];
+    return text;
+  }();
+  return suffix;
+}
 
 // Would the two run the same way? (What they were read from does not matter.)
 bool same_flow(const flow::FlowContext& a, const flow::FlowContext& b) {
@@ -63,6 +78,11 @@ flow::FlowContext make_flow_context(const config::ServiceSpec& spec, const confi
   if (flow.follower_fetching_enabled) ctx.client_rack = ctx.node_rack;
   if (flow.static_membership_enabled && !spec.node.instance_id.empty()) {
     ctx.group_instance_id = spec.node.instance_id;
+  }
+  if (flow.exactly_once_delivery_enabled) {
+    ctx.transactional_id =
+        "mirror-" + flow.name + "-" +
+        (spec.node.instance_id.empty() ? process_suffix() : spec.node.instance_id);
   }
   ctx.metrics = metrics;
   ctx.tuning = options.tuning;

@@ -9,6 +9,10 @@
  *   benchtool dump BOOTSTRAP TOPIC                read everything; one line per record with a
  *                                                 value: "<partition> <timestamp_ms> <index>", the
  *                                                 index parsed from the value "v-<run>-<index>-..."
+ *   benchtool tail BOOTSTRAP TOPIC N TIMEOUT_S    read_committed from the beginning until N
+ *                                                 records came: one line per record as dump
+ *                                                 prints, with the wall-clock ms it was read
+ *                                                 instead of its timestamp (when it was visible)
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -79,6 +83,18 @@ static long long end_sum(rd_kafka_t *rk, const char *topic, int n) {
   return sum;
 }
 
+/* Value "v-<run>-<index>-...": the index follows the second '-'; -1 without one. */
+static long long index_of(const rd_kafka_message_t *m) {
+  if (!m->payload || m->len <= 2) return -1;
+  const char *v = m->payload, *end = v + m->len, *q = v;
+  int dashes = 0;
+  while (q < end && dashes < 2) dashes += (*q++ == '-');
+  long long idx = 0;
+  int digits = 0;
+  while (q < end && *q >= '0' && *q <= '9') idx = idx * 10 + (*q++ - '0'), digits++;
+  return digits ? idx : -1;
+}
+
 static int consume(const char *bootstrap, const char *topic, const char *rack, int dump) {
   rd_kafka_t *rk = client(RD_KAFKA_CONSUMER, bootstrap, rack);
   double t0 = mono();
@@ -118,17 +134,11 @@ static int consume(const char *bootstrap, const char *topic, const char *rack, i
         for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &sz) == 0; i++)
           bytes += strlen(name) + sz;
       }
-      if (dump && m->payload && m->len > 2) {
-        /* value "v-<run>-<index>-...": the index follows the second '-' */
-        const char *v = m->payload, *end = v + m->len, *q = v;
-        int dashes = 0;
-        while (q < end && dashes < 2) dashes += (*q++ == '-');
-        long long idx = 0;
-        int digits = 0;
-        while (q < end && *q >= '0' && *q <= '9') idx = idx * 10 + (*q++ - '0'), digits++;
+      long long idx = dump ? index_of(m) : -1;
+      if (idx >= 0) {
         rd_kafka_timestamp_type_t tt;
         long long ts = rd_kafka_message_timestamp(m, &tt);
-        if (digits) printf("%d %lld %lld\n", m->partition, ts, idx);
+        printf("%d %lld %lld\n", m->partition, ts, idx);
       }
     }
     rd_kafka_message_destroy(m);
@@ -140,6 +150,50 @@ static int consume(const char *bootstrap, const char *topic, const char *rack, i
     printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"partitions\":%d}\n", records, bytes,
            secs, n);
   return 0;
+}
+
+static int tail(const char *bootstrap, const char *topic, long long want, double timeout) {
+  rd_kafka_conf_t *c = rd_kafka_conf_new();
+  char gid[64], err[512];
+  snprintf(gid, sizeof gid, "benchtool-tail-%d", (int)getpid());
+  set(c, "bootstrap.servers", bootstrap);
+  set(c, "group.id", gid);
+  set(c, "enable.auto.commit", "false");
+  set(c, "auto.offset.reset", "earliest");
+  set(c, "isolation.level", "read_committed");
+  set(c, "fetch.wait.max.ms", "10");
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+  if (!rk) {
+    fprintf(stderr, "benchtool: %s\n", err);
+    return 2;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  double t0 = mono();
+  int n = -1;
+  while ((n = partitions(rk, topic)) <= 0 && mono() - t0 < timeout) usleep(100000);
+  if (n <= 0) {
+    fprintf(stderr, "benchtool: topic %s not found\n", topic);
+    return 2;
+  }
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+  for (int p = 0; p < n; p++) rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  long long got = 0;
+  while (got < want && mono() - t0 < timeout) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) {
+      got++;
+      long long idx = index_of(m);
+      if (idx >= 0) printf("%d %lld %lld\n", m->partition, now_ms(), idx);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  fflush(stdout);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return got >= want ? 0 : 1;
 }
 
 static int wait_for(const char *bootstrap, const char *topic, long long want, double timeout) {
@@ -174,6 +228,7 @@ int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "consume")) return consume(argv[2], argv[3], argc > 4 ? argv[4] : NULL, 0);
   if (argc >= 4 && !strcmp(argv[1], "dump")) return consume(argv[2], argv[3], argc > 4 ? argv[4] : NULL, 1);
   if (argc >= 6 && !strcmp(argv[1], "wait")) return wait_for(argv[2], argv[3], atoll(argv[4]), atof(argv[5]));
-  fprintf(stderr, "usage: benchtool consume|dump BOOTSTRAP TOPIC [RACK] | wait BOOTSTRAP TOPIC N TIMEOUT_S\n");
+  if (argc >= 6 && !strcmp(argv[1], "tail")) return tail(argv[2], argv[3], atoll(argv[4]), atof(argv[5]));
+  fprintf(stderr, "usage: benchtool consume|dump BOOTSTRAP TOPIC [RACK] | wait|tail BOOTSTRAP TOPIC N TIMEOUT_S\n");
   return 1;
 }

@@ -535,6 +535,24 @@ TEST_F(ConfigTest, ManagedPropertiesWithTheirAllowedValues) {
                           "mirror: set the cluster's 'bootstrap_servers' instead"));
 }
 
+TEST_F(ConfigTest, AnExactlyOnceFlowReadsCommittedRecordsOnly) {
+  EXPECT_THAT(flow_file_problems(flow_with("    exactly_once_delivery_enabled: true\n"
+                                           "    consumer: {isolation.level: read_committed}\n")),
+              IsEmpty());
+  EXPECT_THAT(flow_file_problems(flow_with("    consumer: {isolation.level: read_uncommitted}\n")),
+              IsEmpty())
+      << "an at-least-once flow may read uncommitted records";
+  EXPECT_THAT(flow_file_problems(flow_with("    exactly_once_delivery_enabled: true\n"
+                                           "    consumer: {isolation.level: read_uncommitted}\n")),
+              ElementsAre("flows.yaml:6:16: consumer: 'isolation.level' must be read_committed "
+                          "when 'exactly_once_delivery_enabled' is true (records of aborted "
+                          "source transactions must not be copied)"));
+  EXPECT_THAT(flow_file_problems(flow_with("    producer: {transactional.id: x}\n")),
+              ElementsAre("flows.yaml:5:16: producer: 'transactional.id' is managed by mirror: "
+                          "set 'exactly_once_delivery_enabled: true' on the flow; mirror derives "
+                          "the ids from the flow's name"));
+}
+
 // ---- Many problems at once ---------------------------------------------------------------------
 
 TEST_F(ConfigTest, EveryProblemIsReportedInFileOrder) {

@@ -70,6 +70,28 @@ TEST_F(ClientPropertiesTest, TheRecordProducerReconnectsWithinASecondUnlessTheFl
   EXPECT_EQ(p.values.at("reconnect.backoff.max.ms"), "10000");
 }
 
+TEST_F(ClientPropertiesTest, AnExactlyOnceFlowReadsCommittedAndWritesTransactionally) {
+  auto plain = client_properties(ClientRole::TargetProducer, cluster, flow, {});
+  EXPECT_EQ(plain.values.count("transactional.id"), 0u);
+  EXPECT_EQ(plain.values.count("transaction.timeout.ms"), 0u);
+  EXPECT_EQ(plain.values.at("message.timeout.ms"), "300000");
+  flow.exactly_once_delivery_enabled = true;
+  flow.consumer = {{"isolation.level", "read_uncommitted"}};  // the loader refuses it; owned here
+  ClientSettings settings;
+  settings.transactional_id = "mirror-a-to-b-x";
+  auto producer = client_properties(ClientRole::TargetProducer, cluster, flow, settings);
+  EXPECT_EQ(producer.values.at("transactional.id"), "mirror-a-to-b-x");
+  EXPECT_EQ(producer.values.at("transaction.timeout.ms"), "10000");
+  EXPECT_EQ(producer.values.at("message.timeout.ms"), "10000")
+      << "librdkafka refuses a message timeout above the transaction timeout";
+  EXPECT_TRUE(producer.conf().ok()) << producer.conf().error().message;
+  auto consumer = client_properties(ClientRole::SourceConsumer, cluster, flow, settings);
+  EXPECT_EQ(consumer.values.at("isolation.level"), "read_committed");
+  EXPECT_EQ(consumer.values.count("transactional.id"), 0u);
+  auto control = client_properties(ClientRole::TargetControl, cluster, flow, settings);
+  EXPECT_EQ(control.values.count("transactional.id"), 0u) << "only the record path's producer";
+}
+
 TEST_F(ClientPropertiesTest, TheControlProducerTakesTheFlowsProducerOverrides) {
   flow.producer = {{"sasl.username", "mm2"}, {"compression.type", "zstd"}};
   auto p = client_properties(ClientRole::TargetControl, cluster, flow, {});

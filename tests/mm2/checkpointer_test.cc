@@ -114,6 +114,8 @@ TEST_F(Fixture, TranslatesEveryReplicatedPartitionOfMatchingGroups) {
   source.groups["billing"] = {
       {{"orders", 0}, {40, "meta"}}, {{"orders", 1}, {50, ""}}, {{"other", 0}, {7, ""}}};
   source.groups["mirror-a-to-b"] = {{{"orders", 0}, {100, ""}}};  // the replicator itself
+  // An exactly-once flow's positions (of a flow writing to this flow's source): not a consumer.
+  source.groups["mirror-c-to-a-exactly-once"] = {{{"orders", 0}, {90, "mirror-c-to-a-x-1"}}};
   auto round = make().translate(source, soon());
   ASSERT_TRUE(round.ok()) << round.error().message;
   ASSERT_EQ(round->groups.size(), 1u);
@@ -122,6 +124,13 @@ TEST_F(Fixture, TranslatesEveryReplicatedPartitionOfMatchingGroups) {
   ASSERT_EQ(g.checkpoints.size(), 2u) << "'other' is not replicated by this flow";
   EXPECT_EQ(g.checkpoints[0], (Checkpoint{"billing", "a.orders", 0, 40, 50, "meta"}));
   EXPECT_EQ(g.checkpoints[1], (Checkpoint{"billing", "a.orders", 1, 50, 50, ""}));
+}
+
+TEST(GroupFilter, PositionGroupsOfExactlyOnceFlowsAreNeverCheckpointed) {
+  EXPECT_TRUE(GroupFilter::is_position_group("mirror-a-to-b-exactly-once"));
+  EXPECT_FALSE(GroupFilter::is_position_group("mirror-exactly-once"));
+  EXPECT_FALSE(GroupFilter::is_position_group("app-exactly-once"));
+  EXPECT_FALSE(GroupFilter::is_position_group("mirror-a-to-b"));
 }
 
 TEST_F(Fixture, GroupsAndGroupsExcludeAreFullMatches) {
