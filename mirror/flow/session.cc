@@ -354,7 +354,16 @@ void Session::finish_exactly_once(bool graceful) {
   producer_->purge();
   producer_->poll(std::chrono::milliseconds(0));
   if (auto st = eos_->abort(kafka::deadline_in(ctx_.tuning.abort_timeout)); !st.ok()) {
-    log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
+    if (kafka::is_fenced(st.error().code)) {
+      // Typically a frozen instance coming back: the partitions it lost were claimed meanwhile.
+      probe_.count(ErrorKind::Fenced);
+      log::warn("flow", ctx_.spec.name,
+                ": fenced: another instance has claimed partitions of this flow, this session's "
+                "transaction is void (",
+                st.error().message, ")");
+    } else {
+      log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
+    }
   }
 }
 

@@ -358,10 +358,11 @@ class Kt:
 
     @staticmethod
     def _produce_args(bootstrap, topic, count, rate=None, run_id=None, value_size=None,
-                      start_index=None, partitions=None):
+                      start_index=None, partitions=None, stop_file=None):
+        """stop_file: the producer stops early once that file exists ("sent" in its JSON)."""
         args = ["produce", "--bootstrap", bootstrap, "--topic", topic, "--count", count]
         for k, v in (("--rate", rate), ("--run-id", run_id), ("--value-size", value_size),
-                     ("--start-index", start_index)):
+                     ("--start-index", start_index), ("--stop-file", stop_file)):
             if v is not None:
                 args += [k, v]
         if partitions is not None:
@@ -379,14 +380,20 @@ class Kt:
         return AsyncKt(self, self._produce_args(bootstrap, topic, count, **kw))
 
     def check(self, source_bootstrap, source_topic, target_bootstrap, target_topic, wait_seconds=0,
-              no_duplicates=False, ignore_headers=(), expect_missing=0):
+              no_duplicates=False, ignore_headers=(), expect_missing=0, source_isolation=None,
+              target_isolation=None):
         """The record checker; returns its JSON (missing, duplicates, mismatched, unexpected,
         order_violations, source_records, target_records, ...) plus 'report' (its human output).
         expect_missing: records the test expects never to arrive (skipped on purpose); the wait ends
-        once no more than that many are missing."""
+        once no more than that many are missing. source_isolation / target_isolation: the
+        isolation.level each side is read with (read_committed | read_uncommitted; the tools'
+        default, read_committed, when None)."""
         args = ["check", "--source-bootstrap", source_bootstrap, "--source-topic", source_topic,
                 "--target-bootstrap", target_bootstrap, "--target-topic", target_topic,
                 "--wait-seconds", int(wait_seconds)]
+        for side, level in (("source", source_isolation), ("target", target_isolation)):
+            if level:
+                args += ["--%s-property" % side, "isolation.level=" + level]
         if expect_missing:
             args += ["--expect-missing", int(expect_missing)]
         if no_duplicates:

@@ -10,7 +10,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** kt produce: N deterministic records (see Records.generate), acks=all, idempotent. */
+/**
+ * kt produce: N deterministic records (see Records.generate), acks=all, idempotent. With
+ * --stop-file PATH it stops sending early once PATH exists (checked every 100 records), flushes
+ * and reports the records sent as "sent" (otherwise "sent" is the count).
+ */
 final class Produce {
   static int run(Kt.Args a) throws Exception {
     String topic = a.str("topic");
@@ -23,6 +27,8 @@ final class Produce {
     int largeSize = (int) a.num("large-size", 100_000);
     long tsBase = a.num("timestamp-base", System.currentTimeMillis() - 60_000);
     boolean quiet = a.flag("quiet");
+    java.io.File stopFile = a.has("stop-file") ? new java.io.File(a.str("stop-file")) : null;
+    long sent = count;
 
     Properties p = a.client("");
     p.putIfAbsent("acks", "all");
@@ -43,6 +49,10 @@ final class Produce {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (long n = 0; n < count; n++) {
         long i = start + n;
+        if (stopFile != null && n % 100 == 0 && stopFile.exists()) {
+          sent = n;
+          break;
+        }
         if (rate > 0) {
           long due = t0 + (long) (n * 1e9 / rate);
           long wait = due - System.nanoTime();
@@ -67,12 +77,12 @@ final class Produce {
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     if (firstError.get() != null) System.err.println("produce: first error: " + firstError.get());
-    System.out.println("produce: topic " + topic + " acked " + acked.get() + " of " + count + " in "
+    System.out.println("produce: topic " + topic + " acked " + acked.get() + " of " + sent + " in "
         + String.format("%.1f", secs) + " s (run-id " + runId + ")");
     System.out.println("acked=" + acked.get());
     System.out.println(Kt.json(Kt.obj("acked", acked.get(), "failed", failed.get(), "run_id", runId,
-        "first_index", start, "count", count, "seconds", Math.round(secs * 10) / 10.0)));
-    return failed.get() == 0 && acked.get() == count ? 0 : 1;
+        "first_index", start, "count", count, "sent", sent, "seconds", Math.round(secs * 10) / 10.0)));
+    return failed.get() == 0 && acked.get() == sent ? 0 : 1;
   }
 
   private Produce() {}
