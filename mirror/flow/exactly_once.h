@@ -107,9 +107,6 @@ class ExactlyOnce {
   // Aborts the open transaction and waits.
   Status abort(kafka::Deadline deadline);
 
-  // `metadata` of a position this session writes.
-  const std::string& metadata() const { return id_; }
-
  private:
   template <typename F>
   auto run(F&& call) {

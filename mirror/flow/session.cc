@@ -14,6 +14,9 @@ namespace {
 using metrics::ErrorKind;
 
 constexpr int kMsgSizeTooLarge = 10;  // RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+constexpr const char* kFenced =
+    "fenced: another instance has claimed partitions of this flow, this session's transaction is "
+    "void";
 
 Limits limits_of(const Tuning& t) {
   return {t.max_in_flight_records, t.max_in_flight_bytes, t.pause_after, 1000};
@@ -232,7 +235,7 @@ void Session::transact(Clock::time_point now) {
     next_commit_ = now + ctx_.tuning.commit_interval;
     return;
   }
-  auto positions = positions_of(offsets, eos_->metadata());
+  auto positions = positions_of(offsets);
   if (!positions.ok()) return fail(positions.error());
   committing_ = std::move(offsets);
   eos_->start_commit(std::move(positions.value()), kafka::deadline_in(ctx_.tuning.commit_timeout));
@@ -257,10 +260,7 @@ void Session::transaction_failed(const Error& error) {
   Error e = error;
   if (kafka::is_fenced(error.code)) {
     probe_.count(ErrorKind::Fenced);
-    e.message =
-        "fenced: another instance has claimed partitions of this flow, this session's "
-        "transaction is void (" +
-        error.message + ")";
+    e.message = std::string(kFenced) + " (" + error.message + ")";
     e.retriable = true;
   } else {
     probe_.count(ErrorKind::Transaction);
@@ -270,8 +270,8 @@ void Session::transaction_failed(const Error& error) {
   fail(e);
 }
 
-Result<kafka::Positions> Session::positions_of(const std::vector<kafka::Offset>& offsets,
-                                               const std::string& metadata) const {
+Result<kafka::Positions> Session::positions_of(const std::vector<kafka::Offset>& offsets) const {
+  const std::string& metadata = eos_->transactional_id();
   kafka::Positions out;
   for (const auto& o : offsets) {
     const topics::Route* route = routing_ ? routing_->route(o.topic) : nullptr;
@@ -312,7 +312,7 @@ std::vector<kafka::Offset> Session::start_offsets(
     claims.push_back({tp, {route->target_topic, tp.partition}});
   }
   const auto offsets = pipeline_.take_committable();
-  auto pending = positions_of(offsets, eos_->metadata());
+  auto pending = positions_of(offsets);
   if (!pending.ok()) {
     fail(pending.error());
     return {};
@@ -339,7 +339,7 @@ std::vector<kafka::Offset> Session::start_offsets(
 void Session::finish_exactly_once(bool graceful) {
   if (graceful && quiesce(kafka::deadline_in(ctx_.tuning.flush_timeout))) {
     const auto offsets = pipeline_.take_committable();
-    auto positions = positions_of(offsets, eos_->metadata());
+    auto positions = positions_of(offsets);
     Status st = positions.ok() ? eos_->commit(std::move(positions.value()),
                                               kafka::deadline_in(ctx_.tuning.commit_timeout))
                                : Status(positions.error());
@@ -357,10 +357,7 @@ void Session::finish_exactly_once(bool graceful) {
     if (kafka::is_fenced(st.error().code)) {
       // Typically a frozen instance coming back: the partitions it lost were claimed meanwhile.
       probe_.count(ErrorKind::Fenced);
-      log::warn("flow", ctx_.spec.name,
-                ": fenced: another instance has claimed partitions of this flow, this session's "
-                "transaction is void (",
-                st.error().message, ")");
+      log::warn("flow", ctx_.spec.name, ": ", kFenced, " (", st.error().message, ")");
     } else {
       log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
     }
@@ -503,7 +500,7 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
 void Session::release(const std::vector<kafka::TopicPartition>& partitions) {
   if (!quiesce(kafka::deadline_in(ctx_.tuning.flush_timeout))) return;
   const auto offsets = pipeline_.take_committable();
-  auto positions = positions_of(offsets, eos_->metadata());
+  auto positions = positions_of(offsets);
   if (!positions.ok()) return fail(positions.error());
   for (const auto& tp : partitions) {
     const topics::Route* route = routing_ ? routing_->route(tp.topic) : nullptr;

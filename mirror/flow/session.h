@@ -66,9 +66,8 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   void committed(const Status& result, Clock::time_point now);
   void transaction_failed(const Error& error);
   // What a commit of `offsets` (source) writes on the target: the positions of their target
-  // partitions with `metadata`.
-  Result<kafka::Positions> positions_of(const std::vector<kafka::Offset>& offsets,
-                                        const std::string& metadata) const;
+  // partitions, written by this session's transactional id.
+  Result<kafka::Positions> positions_of(const std::vector<kafka::Offset>& offsets) const;
   // After a transaction with these source offsets committed.
   void after_commit(const std::vector<kafka::Offset>& offsets);
   // No commit running, every record sent acknowledged (false: the session fails).
