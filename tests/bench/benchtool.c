@@ -13,8 +13,27 @@
  *                                                 records came: one line per record as dump
  *                                                 prints, with the wall-clock ms it was read
  *                                                 instead of its timestamp (when it was visible)
+ *   benchtool copy SRC TOPIC RACK TGT TARGET_TOPIC PRODUCERS
+ *                                                 the copy limit: consume every partition from the
+ *                                                 beginning to the end offsets taken at start and
+ *                                                 produce each record to the same partition of
+ *                                                 TARGET_TOPIC (key, value, headers, timestamp),
+ *                                                 with mirror's default client settings for its
+ *                                                 source consumer and PRODUCERS target producers
+ *                                                 (mirror/kafka/client_properties.cc) and nothing
+ *                                                 else: no group, offsets, commits or metrics. It
+ *                                                 prints one JSON line when every record is
+ *                                                 acknowledged, then waits for SIGTERM (so its CPU
+ *                                                 and RSS are read from /proc as a replicator's)
+ *   benchtool fill BOOTSTRAP TOPIC COUNT VALUE_SIZE COMPRESSION RUN
+ *                                                 produce COUNT records round-robin over TOPIC's
+ *                                                 partitions as `kt produce` makes them (keys,
+ *                                                 values "v-RUN-<index>-..." of VALUE_SIZE bytes,
+ *                                                 0-3 headers, some null keys and values), with
+ *                                                 compression.type COMPRESSION; one JSON line
  */
 #include <librdkafka/rdkafka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +102,24 @@ static long long end_sum(rd_kafka_t *rk, const char *topic, int n) {
   return sum;
 }
 
-/* Value "v-<run>-<index>-...": the index follows the second '-'; -1 without one. */
+/* Assigns every non-empty partition of topic from the beginning; how many were. */
+static int assign_all(rd_kafka_t *rk, const char *topic, int n) {
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+  int live = 0;
+  for (int p = 0; p < n; p++) {
+    int64_t lo, hi;
+    rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
+    if (hi > lo) {
+      rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+      live++;
+    }
+  }
+  rd_kafka_assign(rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  return live;
+}
+
+/* Value "v-<run>-<index>-..."": the index follows the second '-'; -1 without one. */
 static long long index_of(const rd_kafka_message_t *m) {
   if (!m->payload || m->len <= 2) return -1;
   const char *v = m->payload, *end = v + m->len, *q = v;
@@ -103,18 +139,7 @@ static int consume(const char *bootstrap, const char *topic, const char *rack, i
     fprintf(stderr, "benchtool: topic %s not found\n", topic);
     return 2;
   }
-  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-  int live = 0;
-  for (int p = 0; p < n; p++) {
-    int64_t lo, hi;
-    rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
-    if (hi > lo) {
-      rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-      live++;
-    }
-  }
-  rd_kafka_assign(rk, l);
-  rd_kafka_topic_partition_list_destroy(l);
+  int live = assign_all(rk, topic, n);
   long long records = 0, bytes = 0;
   while (live > 0) {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 1000);
@@ -196,6 +221,199 @@ static int tail(const char *bootstrap, const char *topic, long long want, double
   return got >= want ? 0 : 1;
 }
 
+/* The copy limit. Errors are counted, never retried: a run with any is not a measurement. */
+static long long copy_acked, copy_failed;
+static void copy_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk, (void)opaque;
+  if (m->err) {
+    if (copy_failed++ < 5) fprintf(stderr, "benchtool: delivery: %s\n", rd_kafka_err2str(m->err));
+  } else {
+    copy_acked++;
+  }
+}
+static volatile sig_atomic_t copy_stop;
+static void copy_on_term(int sig) { (void)sig, copy_stop = 1; }
+
+static int copy(const char *src, const char *topic, const char *rack, const char *tgt,
+                const char *target_topic, int producers) {
+  char err[512], gid[64];
+  double t0 = mono();
+  signal(SIGTERM, copy_on_term);
+  rd_kafka_conf_t *c = rd_kafka_conf_new();
+  snprintf(gid, sizeof gid, "benchtool-copy-%d", (int)getpid());
+  /* mirror's source consumer defaults */
+  set(c, "bootstrap.servers", src);
+  set(c, "group.id", gid);
+  set(c, "enable.auto.commit", "false");
+  set(c, "enable.auto.offset.store", "false");
+  set(c, "enable.partition.eof", "true"); /* mirror: false; here it tells where the end is */
+  set(c, "queued.max.messages.kbytes", "32768");
+  set(c, "fetch.queue.backoff.ms", "10");
+  set(c, "receive.message.max.bytes", "1067108864");
+  set(c, "log.connection.close", "false");
+  if (rack && *rack) set(c, "client.rack", rack);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+  if (!rk) {
+    fprintf(stderr, "benchtool: %s\n", err);
+    return 2;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_t *out[32];
+  if (producers < 1 || producers > 32) producers = 2;
+  for (int i = 0; i < producers; i++) {
+    rd_kafka_conf_t *pc = rd_kafka_conf_new();
+    /* mirror's target producer defaults */
+    set(pc, "bootstrap.servers", tgt);
+    set(pc, "linger.ms", "5");
+    set(pc, "batch.size", "1000000");
+    set(pc, "message.max.bytes", "1000000000");
+    set(pc, "queue.buffering.max.kbytes", "1042099");
+    set(pc, "message.timeout.ms", "300000");
+    set(pc, "compression.type", "lz4");
+    set(pc, "enable.idempotence", "true");
+    set(pc, "acks", "all");
+    set(pc, "log.connection.close", "false");
+    rd_kafka_conf_set_dr_msg_cb(pc, copy_delivered);
+    if (!(out[i] = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err))) {
+      fprintf(stderr, "benchtool: %s\n", err);
+      return 2;
+    }
+  }
+  int n = partitions(rk, topic);
+  if (n <= 0) {
+    fprintf(stderr, "benchtool: topic %s not found\n", topic);
+    return 2;
+  }
+  rd_kafka_topic_t *tt[32];
+  for (int i = 0; i < producers; i++) tt[i] = rd_kafka_topic_new(out[i], target_topic, NULL);
+  int live = assign_all(rk, topic, n);
+  rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
+  rd_kafka_message_t *batch[1000];
+  long long sent = 0;
+  while (live > 0 && !copy_stop) {
+    ssize_t got = rd_kafka_consume_batch_queue(q, 100, batch, 1000);
+    for (ssize_t i = 0; i < got; i++) {
+      rd_kafka_message_t *m = batch[i];
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        live--;
+      } else if (m->err) {
+        fprintf(stderr, "benchtool: %s\n", rd_kafka_message_errstr(m));
+      } else {
+        int k = m->partition % producers;
+        rd_kafka_headers_t *h = NULL, *hc = NULL;
+        if (rd_kafka_message_headers(m, &h) == 0 && h) hc = rd_kafka_headers_copy(h);
+        rd_kafka_timestamp_type_t tst;
+        long long ts = rd_kafka_message_timestamp(m, &tst);
+        for (;;) {
+          rd_kafka_resp_err_t e = rd_kafka_producev(
+              out[k], RD_KAFKA_V_RKT(tt[k]), RD_KAFKA_V_PARTITION(m->partition),
+              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(m->payload, m->len),
+              RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_TIMESTAMP(ts > 0 ? ts : 0),
+              RD_KAFKA_V_HEADERS(hc), RD_KAFKA_V_END);
+          if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+          if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            fprintf(stderr, "benchtool: produce: %s\n", rd_kafka_err2str(e));
+            if (hc) rd_kafka_headers_destroy(hc);
+            copy_failed++;
+            break;
+          }
+          rd_kafka_poll(out[k], 10);
+        }
+        sent++;
+      }
+      rd_kafka_message_destroy(m);
+    }
+    for (int i = 0; i < producers; i++) rd_kafka_poll(out[i], 0);
+  }
+  for (int i = 0; i < producers; i++) rd_kafka_flush(out[i], 120000);
+  printf("{\"records\":%lld,\"acked\":%lld,\"failed\":%lld,\"seconds\":%.3f,\"partitions\":%d}\n",
+         sent, copy_acked, copy_failed, mono() - t0, n);
+  fflush(stdout);
+  while (!copy_stop) pause();
+  rd_kafka_queue_destroy(q);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  for (int i = 0; i < producers; i++) {
+    rd_kafka_topic_destroy(tt[i]);
+    rd_kafka_destroy(out[i]);
+  }
+  return copy_failed || copy_acked != sent ? 1 : 0;
+}
+
+static long long fill_failed;
+static void fill_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk, (void)opaque;
+  if (m->err && fill_failed++ < 5) fprintf(stderr, "benchtool: delivery: %s\n", rd_kafka_err2str(m->err));
+}
+
+/* The records of tests/e2e/tools/Records.java (generate), without the large ones. */
+static int fill(const char *bootstrap, const char *topic, long long count, int value_size,
+                const char *compression, const char *run) {
+  char err[512];
+  rd_kafka_conf_t *c = rd_kafka_conf_new();
+  set(c, "bootstrap.servers", bootstrap);
+  set(c, "acks", "all");
+  set(c, "enable.idempotence", "true");
+  set(c, "linger.ms", "20");
+  set(c, "batch.size", "524288");
+  set(c, "compression.type", compression);
+  rd_kafka_conf_set_dr_msg_cb(c, fill_delivered);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+  if (!rk) {
+    fprintf(stderr, "benchtool: %s\n", err);
+    return 2;
+  }
+  double t0 = mono();
+  int n = -1;
+  while ((n = partitions(rk, topic)) <= 0 && mono() - t0 < 60) usleep(200000);
+  if (n <= 0) {
+    fprintf(stderr, "benchtool: topic %s not found\n", topic);
+    return 2;
+  }
+  char *value = malloc(value_size + 64), key[128], head[96], hv[32];
+  long long ts_base = now_ms() - 60000;
+  for (long long i = 0; i < count; i++) {
+    int klen = snprintf(key, sizeof key, "k-%s-%lld", run, i % 997);
+    int hlen = snprintf(head, sizeof head, "v-%s-%lld-", run, i);
+    int vlen = value_size > hlen ? value_size : hlen;
+    memcpy(value, head, hlen);
+    for (int j = hlen; j < vlen; j++) value[j] = (char)('a' + (int)((i + j) % 26));
+    rd_kafka_headers_t *h = NULL;
+    int nh = (int)(i % 4);
+    if (nh >= 1) {
+      h = rd_kafka_headers_new(3);
+      rd_kafka_header_add(h, "h-a", -1, hv, snprintf(hv, sizeof hv, "a-%lld", i));
+    }
+    if (nh >= 2) rd_kafka_header_add(h, "h-null", -1, NULL, 0);
+    if (nh >= 3) {
+      char b[3] = {0, (char)0xff, (char)(i & 0xff)};
+      rd_kafka_header_add(h, "h-a", -1, b, 3);
+    }
+    char *v = i % 11 == 5 ? NULL : value, *k = i % 7 == 3 ? NULL : key;
+    size_t vn = v ? (size_t)vlen : 0, kn = k ? (size_t)klen : 0;
+    for (;;) {
+      rd_kafka_resp_err_t e = rd_kafka_producev(
+          rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION((int32_t)(i % n)),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(v, vn), RD_KAFKA_V_KEY(k, kn),
+          RD_KAFKA_V_TIMESTAMP(ts_base + i), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        fprintf(stderr, "benchtool: produce: %s\n", rd_kafka_err2str(e));
+        return 2;
+      }
+      rd_kafka_poll(rk, 10);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  int left = rd_kafka_flush(rk, 300000) ? rd_kafka_outq_len(rk) : 0;
+  printf("{\"records\":%lld,\"failed\":%lld,\"unflushed\":%d,\"seconds\":%.3f,\"partitions\":%d}\n",
+         count, fill_failed, left, mono() - t0, n);
+  free(value);
+  rd_kafka_destroy(rk);
+  return fill_failed || left ? 1 : 0;
+}
+
 static int wait_for(const char *bootstrap, const char *topic, long long want, double timeout) {
   rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, bootstrap, NULL);
   double t0 = mono(), last_print = 0;
@@ -229,6 +447,12 @@ int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "dump")) return consume(argv[2], argv[3], argc > 4 ? argv[4] : NULL, 1);
   if (argc >= 6 && !strcmp(argv[1], "wait")) return wait_for(argv[2], argv[3], atoll(argv[4]), atof(argv[5]));
   if (argc >= 6 && !strcmp(argv[1], "tail")) return tail(argv[2], argv[3], atoll(argv[4]), atof(argv[5]));
-  fprintf(stderr, "usage: benchtool consume|dump BOOTSTRAP TOPIC [RACK] | wait|tail BOOTSTRAP TOPIC N TIMEOUT_S\n");
+  if (argc >= 8 && !strcmp(argv[1], "copy"))
+    return copy(argv[2], argv[3], argv[4], argv[5], argv[6], atoi(argv[7]));
+  if (argc >= 8 && !strcmp(argv[1], "fill"))
+    return fill(argv[2], argv[3], atoll(argv[4]), atoi(argv[5]), argv[6], argv[7]);
+  fprintf(stderr, "usage: benchtool consume|dump BOOTSTRAP TOPIC [RACK] | wait|tail BOOTSTRAP TOPIC N "
+                  "TIMEOUT_S | copy SRC TOPIC RACK TGT TARGET_TOPIC PRODUCERS | fill BOOTSTRAP TOPIC COUNT "
+                  "VALUE_SIZE COMPRESSION RUN\n");
   return 1;
 }
