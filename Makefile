@@ -7,7 +7,7 @@ CTEST_JOBS ?= 2
 TESTS     ?= ON   # TESTS=OFF builds the service only (the container image does)
 CMAKE_COMMON = -G Ninja -DMIRROR_DEPS_DIR=$(DEPS_DIR) -DMIRROR_BUILD_TESTS=$(strip $(TESTS))
 
-.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm test-zones demo bench bench-wan format format-check tidy clean
+.PHONY: all setup build build-asan test test-unit test-asan test-e2e test-helm test-zones demo bench bench-wan bench-scale format format-check tidy clean
 
 all: build
 
@@ -72,6 +72,12 @@ bench: build
 bench-wan: build
 	@scripts/setup-test.sh
 	BENCH_WAN=1 MIRROR_BIN=$(abspath $(BUILD))/bin/mirror tests/bench/run
+
+# How the cost grows with flows, partitions and record sizes, against MirrorMaker 2 and the copy
+# limit (tests/bench/scale; docs/benchmarks.md, "Cost as the work grows").
+bench-scale: build
+	@scripts/setup-test.sh
+	MIRROR_BIN=$(abspath $(BUILD))/bin/mirror tests/bench/scale
 
 SOURCES = find mirror tests \( -name '*.cc' -o -name '*.h' \)
 

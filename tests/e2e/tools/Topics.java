@@ -94,9 +94,9 @@ final class Topics {
     }
   }
 
-  // kt create-topic
+  // kt create-topic (--topic may name several, comma-separated: created alike in one request)
   static int create(Kt.Args a) throws Exception {
-    String topic = a.str("topic");
+    List<String> topics = List.of(a.str("topic").split(","));
     int partitions = (int) a.num("partitions", 3);
     short rf = (short) a.num("replication-factor", 3);
     long timeoutMs = a.num("timeout", 60) * 1000;
@@ -120,37 +120,43 @@ final class Topics {
       } else if (a.has("avoid-leader-rack")) {
         assignment = avoidLeaderRack(racks, a.str("avoid-leader-rack"), partitions, rf);
       }
-      NewTopic nt = assignment != null ? new NewTopic(topic, assignment)
-                                       : new NewTopic(topic, partitions, rf);
-      nt.configs(configs);
+      List<NewTopic> nts = new ArrayList<>();
+      for (String topic : topics) {
+        NewTopic nt = assignment != null ? new NewTopic(topic, assignment)
+                                         : new NewTopic(topic, partitions, rf);
+        nt.configs(configs);
+        nts.add(nt);
+      }
       try {
-        admin.createTopics(List.of(nt)).all().get(60, TimeUnit.SECONDS);
+        admin.createTopics(nts).all().get(60 + topics.size(), TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException && a.flag("if-not-exists"))) throw e;
       }
       // Wait until every partition has a leader and metadata agrees on the partition count.
       long deadline = System.currentTimeMillis() + timeoutMs;
       int want = assignment != null ? assignment.size() : partitions;
-      TopicDescription d = null;
-      while (true) {
-        try {
-          d = describe(admin, topic);
-        } catch (ExecutionException e) {
-          d = null;
+      for (String topic : topics) {
+        TopicDescription d = null;
+        while (true) {
+          try {
+            d = describe(admin, topic);
+          } catch (ExecutionException e) {
+            d = null;
+          }
+          if (d != null && d.partitions().size() >= want && d.partitions().stream().allMatch(
+                  pi -> pi.leader() != null && !pi.leader().isEmpty() && pi.isr().size() == pi.replicas().size())) {
+            break;
+          }
+          if (System.currentTimeMillis() > deadline) {
+            System.err.println("create-topic: " + topic + " has no leader for every partition after "
+                + timeoutMs / 1000 + " s");
+            return 1;
+          }
+          Thread.sleep(200);
         }
-        if (d != null && d.partitions().size() >= want && d.partitions().stream().allMatch(
-                pi -> pi.leader() != null && !pi.leader().isEmpty() && pi.isr().size() == pi.replicas().size())) {
-          break;
-        }
-        if (System.currentTimeMillis() > deadline) {
-          System.err.println("create-topic: " + topic + " has no leader for every partition after "
-              + timeoutMs / 1000 + " s");
-          return 1;
-        }
-        Thread.sleep(200);
+        printDescribe(d, racks);
+        System.out.println(Kt.json(describeJson(d, racks)));
       }
-      printDescribe(d, racks);
-      System.out.println(Kt.json(describeJson(d, racks)));
       return 0;
     }
   }
@@ -202,10 +208,10 @@ final class Topics {
     }
   }
 
-  // kt delete-topic
+  // kt delete-topic (--topic may name several, comma-separated)
   static int delete(Kt.Args a) throws Exception {
     try (Admin admin = admin(a.client(""))) {
-      admin.deleteTopics(List.of(a.str("topic"))).all().get(60, TimeUnit.SECONDS);
+      admin.deleteTopics(List.of(a.str("topic").split(","))).all().get(60, TimeUnit.SECONDS);
       System.out.println(Kt.json(Kt.obj("deleted", a.str("topic"))));
       return 0;
     }
