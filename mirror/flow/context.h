@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "mirror/config/spec.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/client_properties.h"
+#include "mirror/kafka/shared_clients.h"
 #include "mirror/metrics/metrics.h"
 
 namespace mirror::flow {
@@ -66,6 +68,8 @@ struct FlowContext {
   metrics::Metrics* metrics = nullptr;
   Tuning tuning;
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
+  // The process's clients shared by flows (kafka/shared_clients.h); null: the flow has its own.
+  std::shared_ptr<kafka::SharedClients> shared_clients;
 
   // This flow's client properties for `role` (kafka/client_properties.h).
   kafka::ClientProperties client(kafka::ClientRole role) const {

@@ -162,14 +162,12 @@ Status Control::connect() {
   if (!producer.ok()) return producer.error();
   // Its connection errors are the record path's to report; its security errors explain the
   // admin calls that fail (served by the loop's polls and by the admin before it explains).
-  auto source =
-      ctx_.client(kafka::ClientRole::SourceControl)
-          .create(kafka::ClientType::Consumer, &source_security_, [](rd_kafka_conf_t* conf) {
-            rd_kafka_conf_set_error_cb(
-                conf, [](rd_kafka_t* rk, int err, const char* reason, void* op) {
-                  static_cast<kafka::SecurityErrors*>(op)->note(kafka::error_of(rk, err, reason));
-                });
-          });
+  // The source side's client is the process's for these properties, shared with the other flows
+  // of this source (kafka/shared_clients.h), or one of its own without a registry.
+  const auto source_properties = ctx_.client(kafka::ClientRole::SourceControl);
+  auto source = ctx_.shared_clients
+                    ? ctx_.shared_clients->source_control(ctx_.source.name, source_properties)
+                    : kafka::SourceControlClient::create(source_properties);
   if (!source.ok()) return source.error();
   if (duties_ && !duties_->read_back_partitions().empty()) {
     auto reader = kafka::TopicReader::create(ctx_.client(kafka::ClientRole::TargetReader));
@@ -184,8 +182,8 @@ Status Control::connect() {
         ctx_.admin_factory ? ctx_.admin_factory(rk, cluster) : kafka::make_admin(rk), security,
         std::move(serve));
   };
-  rd_kafka_t* source_handle = source_client_.get();
-  source_admin_ = admin(source_handle, ctx_.source.name, source_security_,
+  rd_kafka_t* source_handle = source_client_->handle();
+  source_admin_ = admin(source_handle, ctx_.source.name, source_client_->security(),
                         [source_handle] { rd_kafka_poll(source_handle, 0); });
   target_admin_ = admin(producer_->raw(), ctx_.target.name, target_security_,
                         [this] { producer_->poll(milliseconds(0)); });
@@ -210,8 +208,7 @@ void Control::disconnect() {
         kafka::deadline_in(std::min(ctx_.tuning.metadata_timeout, milliseconds(2000))));
   }
   producer_.reset();
-  if (source_client_)
-    rd_kafka_destroy_flags(source_client_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  source_client_.reset();
 }
 
 void Control::publish(topics::Routing routing) {
@@ -437,7 +434,7 @@ void Control::run() {
         duties_->update_gauges();
       }
       producer_->poll(milliseconds(0));
-      rd_kafka_poll(source_client_.get(), 0);
+      rd_kafka_poll(source_client_->handle(), 0);
     }
     // Until the next job is due, a wake() or a stop.
     auto next = now + kTick;

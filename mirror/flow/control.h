@@ -40,6 +40,7 @@
 #include "mirror/kafka/producer.h"
 #include "mirror/kafka/reader.h"
 #include "mirror/kafka/security_errors.h"
+#include "mirror/kafka/shared_clients.h"
 #include "mirror/metrics/flow_probe.h"
 #include "mirror/metrics/problems.h"
 #include "mirror/mm2/duties.h"
@@ -125,9 +126,8 @@ class Control final : kafka::ProducerEvents {
   metrics::FlowProbe& probe_;
   mm2::OffsetSyncStore* offset_syncs_;
   ProblemLog problems_;
-  // What the clients' error callbacks said of authentication and TLS (before the clients: their
-  // callbacks write here).
-  kafka::SecurityErrors source_security_;
+  // What the target client's error callback said of authentication and TLS (before the client:
+  // its callback writes here; the source client keeps its own, kafka/shared_clients.h).
   kafka::SecurityErrors target_security_;
   std::optional<topics::TopicSyncer> syncer_;
   std::unique_ptr<mm2::Duties> duties_;
@@ -157,7 +157,7 @@ class Control final : kafka::ProducerEvents {
   // Clients, destroyed bottom-up: the admins borrow the handles, the handles' callbacks use the
   // state above.
   std::unique_ptr<kafka::TargetProducer> producer_;  // target: heartbeats, checkpoints, admin
-  kafka::HandlePtr source_client_;                   // source: metadata, admin
+  std::shared_ptr<kafka::SourceControlClient> source_client_;  // source: metadata, admin
   std::unique_ptr<kafka::ClusterAdmin> source_admin_;
   std::unique_ptr<kafka::ClusterAdmin> target_admin_;
   std::unique_ptr<kafka::TopicReader> reader_;  // target: offset syncs, checkpoints read back

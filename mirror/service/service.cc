@@ -102,7 +102,9 @@ Service::Service(config::ServiceSpec spec, az::Resolution zone, ServiceOptions o
 }
 
 flow::FlowContext Service::context_for(const config::FlowSpec& flow) {
-  return make_flow_context(spec_, flow, zone_.zone, &metrics_, options_);
+  auto ctx = make_flow_context(spec_, flow, zone_.zone, &metrics_, options_);
+  ctx.shared_clients = shared_clients_;
+  return ctx;
 }
 
 Service::~Service() {

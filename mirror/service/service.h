@@ -95,6 +95,8 @@ class Service {
   std::string admin_token_;  // under config_mutex_; a secret: never logged or served
   mutable std::mutex flows_mutex_;
   std::set<std::string> paused_;  // under flows_mutex_: names of the flows paused
+  // Clients the flows share (kafka/shared_clients.h): before the flows, which lease from it.
+  std::shared_ptr<kafka::SharedClients> shared_clients_ = std::make_shared<kafka::SharedClients>();
   // Under flows_mutex_ (changed by the main thread, read by HTTP handlers). After metrics_: flows
   // die first.
   std::vector<std::unique_ptr<flow::Flow>> flows_;
