@@ -252,7 +252,10 @@ void Control::run_topics() {
     round->routing.dead_letter_topic = ensure_dead_letter_topic();
     publish(std::move(round->routing));
   }
-  schedule(topics_job_, round.ok(), now);
+  // A round with problems (a target topic not created or grown: its partitions wait) is tried
+  // again with backoff, not only at the refresh interval: fifty flows starting at once made
+  // CreateTopics time out on a one-broker target, and their topics waited 30 s (bench-scale).
+  schedule(topics_job_, round.ok() && round->problems.empty(), now);
 }
 
 // The dead-letter topic (unreplicable_records: dead_letter), created once when missing: one

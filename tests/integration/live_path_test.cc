@@ -243,6 +243,34 @@ TEST(LivePath, InternalTopicsAreRetriedWithBackoffAndAssumedToExistWithoutPermis
   flow.join();
 }
 
+// A target topic whose creation failed (fifty flows starting at once made a one-broker target
+// time out CreateTopics) is tried again with backoff, within seconds, not at the refresh interval.
+TEST(LivePath, ATargetTopicNotCreatedIsTriedAgainWithinSecondsNotAtTheRefreshInterval) {
+  auto source = rack_source({"orders"}, 2, -1);
+  auto target = testkit::MockCluster::start(1);
+  ASSERT_TRUE(source && target.ok());
+  metrics::Metrics metrics;
+  AdminControl target_admin;
+  target_admin.fail("create_topics", make_error("create topics: Local: Timed out", -185));
+  auto ctx = make_context({.refresh_seconds = 60}, *source, **target, &metrics);
+  ctx.spec.emit_heartbeats_enabled = false;
+  ctx.spec.emit_checkpoints_enabled = false;
+  ctx.tuning.retry_backoff_min = 1s;
+  ctx.admin_factory = decorated_target(*source, **target, target_admin);
+  flow::Flow flow(std::move(ctx));
+  flow.start();
+  ASSERT_TRUE(produce(source->bootstraps(), "orders", make_records(100, 2, "late")));
+  ASSERT_TRUE(wait_until([&] { return target_admin.calls("create_topics") >= 1; }, 15s));
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(replicated(flow.status()), 0u) << "nothing can be copied while the topic is missing";
+  target_admin.fail("create_topics", std::nullopt);
+  const auto healed = Clock::now();
+  EXPECT_TRUE(wait_until([&] { return replicated(flow.status()) == 100; }, 20s))
+      << "replicated " << replicated(flow.status()) << "; the refresh interval is 60 s";
+  EXPECT_LT(Clock::now() - healed, 20s);
+  EXPECT_EQ(stop_and_read(flow, **target, 2).size(), 100u);
+}
+
 // A session that fails (deliveries time out with the target down) ends without waiting for the
 // flush and close timeouts of a graceful stop, and the next session loses nothing.
 TEST(LivePath, AFailedSessionEndsWithoutWaitingForTheFlushTimeout) {
