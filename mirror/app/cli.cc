@@ -81,12 +81,20 @@ std::vector<std::string> flow_paths(const po::variables_map& vm) {
 }
 
 // Loads and validates; prints every problem as FILE:LINE:COL: message, and every warning (which
-// does not refuse the configuration) as FILE:LINE:COL: warning: message.
+// does not refuse the configuration) as FILE:LINE:COL: warning: message, or returns the warnings
+// in `warnings` when given (for the log, once its format is known).
 std::optional<config::ServiceSpec> load_or_report(const std::string& file,
-                                                  const std::vector<std::string>& flows) {
+                                                  const std::vector<std::string>& flows,
+                                                  std::vector<std::string>* warnings = nullptr) {
   // Including what librdkafka would refuse, checked with the clients' own property builder.
   auto outcome = service::load_checked(file, flows);
-  for (const auto& w : outcome.warnings) std::cerr << w.format() << "\n";
+  for (const auto& w : outcome.warnings) {
+    if (warnings != nullptr) {
+      warnings->push_back(w.format());
+    } else {
+      std::cerr << w.format() << "\n";
+    }
+  }
   if (!outcome.ok()) {
     for (const auto& p : outcome.problems) std::cerr << p.format() << "\n";
     std::cerr << "mirror: " << outcome.problems.size() << " problem(s) in the configuration\n";
@@ -155,10 +163,18 @@ int cmd_run(const std::vector<std::string>& args) {
   desc.add_options()("config", po::value<std::string>()->required())(
       "flows", po::value<std::vector<std::string>>()->composing())(
       "availability-zone", po::value<std::string>())("http-listen", po::value<std::string>())(
-      "instance-id", po::value<std::string>())("log-level", po::value<std::string>());
+      "instance-id", po::value<std::string>())("log-level", po::value<std::string>())(
+      "log-format", po::value<std::string>());
   auto vm = parse(desc, args);
   if (!vm) return kUsage;
   if (!apply_log_level(*vm)) return usage_error("bad --log-level");
+  std::optional<config::LogFormat> flag_log_format;
+  if (vm->count("log-format") != 0) {
+    const auto& text = (*vm)["log-format"].as<std::string>();
+    if (text != "text" && text != "json") return usage_error("--log-format: text or json");
+    flag_log_format = text == "json" ? config::LogFormat::Json : config::LogFormat::Text;
+    service::apply_log_settings(config::LogSpec{*flag_log_format});
+  }
   std::optional<std::string> flag_az;
   if (vm->count("availability-zone") != 0) {
     flag_az = (*vm)["availability-zone"].as<std::string>();
@@ -184,13 +200,17 @@ int cmd_run(const std::vector<std::string>& args) {
     if (flag_instance_id) spec.node.instance_id = *flag_instance_id;
     if (flag_listen) spec.http.listen = *flag_listen;
     if (flag_az) spec.node.availability_zone = *flag_az;
+    if (flag_log_format) spec.log.format = *flag_log_format;
   };
   const std::string config_file = (*vm)["config"].as<std::string>();
   const std::vector<std::string> flows = flow_paths(*vm);
   const std::string hash = service::fingerprint(config::input_files(config_file, flows));
-  auto spec = load_or_report(config_file, flows);
+  std::vector<std::string> warnings;
+  auto spec = load_or_report(config_file, flows, &warnings);
   if (!spec) return kInvalidConfig;
   overrides(*spec);
+  service::apply_log_settings(spec->log);
+  for (const auto& w : warnings) log::warn("config", w);
 
   auto zone = az::resolve(spec->node, flag_az);
   if (zone.zone) {

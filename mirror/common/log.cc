@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace mirror::log {
 namespace {
 std::atomic<Level> g_level{Level::Info};
+std::atomic<Format> g_format{Format::Text};
 std::mutex g_mutex;
 
 const char* name(Level level) {
@@ -23,6 +25,58 @@ const char* name(Level level) {
       return "ERROR";
   }
   return "?";
+}
+
+const char* json_name(Level level) {
+  switch (level) {
+    case Level::Debug:
+      return "debug";
+    case Level::Info:
+      return "info";
+    case Level::Warn:
+      return "warn";
+    case Level::Error:
+      return "error";
+  }
+  return "?";
+}
+
+std::string timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[40];
+  const size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  (void)std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms));
+  return stamp;
+}
+
+std::string format_at(const std::string& time, Format format, Level level,
+                      std::string_view component, std::string_view flow, std::string_view message) {
+  if (format == Format::Json) {
+    nlohmann::ordered_json line = {
+        {"time", time}, {"level", json_name(level)}, {"component", std::string(component)}};
+    if (!flow.empty()) line["flow"] = std::string(flow);
+    line["message"] = std::string(message);
+    return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string out = time;
+  out += ' ';
+  std::string lvl = name(level);
+  lvl.resize(5, ' ');
+  out += lvl;
+  out += ' ';
+  out += component;
+  out += ": ";
+  if (!flow.empty()) {
+    out += flow;
+    out += ": ";
+  }
+  out += message;
+  return out;
 }
 }  // namespace
 
@@ -47,19 +101,24 @@ bool parse_level(std::string_view text, Level* out) {
   return true;
 }
 
-void write(Level level, std::string_view component, std::string_view message) {
-  const auto now = std::chrono::system_clock::now();
-  const auto secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[32];
-  (void)std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+void set_format(Format format) {
+  g_format.store(format);
+}
+Format format() {
+  return g_format.load(std::memory_order_relaxed);
+}
+
+std::string format_line(Format format, Level level, std::string_view component,
+                        std::string_view flow, std::string_view message) {
+  return format_at(timestamp(), format, level, component, flow, message);
+}
+
+void write(Level level, std::string_view component, std::string_view flow,
+           std::string_view message) {
+  std::string line = format_line(format(), level, component, flow, message);
+  line += '\n';
   std::lock_guard lock(g_mutex);
-  (void)std::fprintf(stderr, "%s.%03dZ %-5s %.*s: %.*s\n", stamp, static_cast<int>(ms), name(level),
-                     static_cast<int>(component.size()), component.data(),
-                     static_cast<int>(message.size()), message.data());
+  (void)std::fwrite(line.data(), 1, line.size(), stderr);
   (void)std::fflush(stderr);
 }
 

@@ -47,6 +47,35 @@ const Table<HttpSpec>& http_settings() {
   return table;
 }
 
+const Table<LogSpec>& log_settings() {
+  static const Table<LogSpec> table = {
+      choice("format", &LogSpec::format, {{"text", LogFormat::Text}, {"json", LogFormat::Json}},
+             "How log lines on stderr are written. `text`: `<time> <LEVEL> <component>: "
+             "[<flow>: ]<message>`. `json`: one JSON object per line with `time` (UTC, ms), "
+             "`level` (`debug`, `info`, `warn`, `error`), `component` (`service`, `flow`, "
+             "`control`, `topics`, `rdkafka`, ...), `flow` (on lines about one flow, librdkafka's "
+             "included) and `message`, for log shippers. Secrets appear in neither. Applied by a "
+             "reload; `mirror run --log-format` overrides it."),
+  };
+  return table;
+}
+
+const Table<MemorySpec>& memory_settings() {
+  static const Table<MemorySpec> table = {
+      integer("record_buffers_mib", &MemorySpec::record_buffers_mib, checks::between(16, 1048576),
+              "MiB of records the process holds for all its flows together: what the source "
+              "consumers prefetch and what is in flight to the targets (sent, not acknowledged "
+              "yet). Each running flow gets an equal share, half for prefetch and half in flight, "
+              "each half between 1 MiB and 32 MiB (so up to 8 flows get the most under the "
+              "default; 50 flows hold at most the budget instead of 50 times a fixed limit). Set "
+              "it to about half the container's memory limit. A flow's "
+              "`consumer: {queued.max.messages.kbytes: ...}` overrides its prefetch half. "
+              "Applied by a reload without restarting flows (prefetch shares from each flow's "
+              "next session)."),
+  };
+  return table;
+}
+
 const Table<ClusterSpec>& cluster_settings() {
   static const Table<ClusterSpec> table = {
       required(text("bootstrap_servers", &ClusterSpec::bootstrap_servers, checks::non_empty(),
@@ -301,6 +330,9 @@ const Table<Document>& config_file_settings() {
       section("node", &ServiceSpec::node, node_settings(),
               "Where this process runs; see `node` below."),
       section("http", &ServiceSpec::http, http_settings(), "The HTTP server; see `http` below."),
+      section("log", &ServiceSpec::log, log_settings(), "Log lines; see `log` below."),
+      section("memory", &ServiceSpec::memory, memory_settings(),
+              "Memory the flows share; see `memory` below."),
       clusters_setting(),
       flows_setting(),
   };
@@ -328,6 +360,8 @@ std::string reference_markdown() {
   out += "\nA flow file (`--flows`) holds only `flows:`.\n";
   out += "\n### `node`\n\n" + render_table(node_settings());
   out += "\n### `http`\n\n" + render_table(http_settings());
+  out += "\n### `log`\n\n" + render_table(log_settings());
+  out += "\n### `memory`\n\n" + render_table(memory_settings());
   out += "\n### `clusters.<name>`\n\n";
   out += "A cluster name is " + checks::cluster_name().allowed + ".\n\n";
   out += render_table(cluster_settings());

@@ -95,9 +95,25 @@ struct HttpSpec {
   std::string admin_token;
 };
 
+enum class LogFormat { Text, Json };
+
+// The process's log lines on stderr (common/log.h).
+struct LogSpec {
+  LogFormat format = LogFormat::Text;
+  bool operator==(const LogSpec&) const = default;
+};
+
+// Memory the process's flows share (flow/budget.h).
+struct MemorySpec {
+  int record_buffers_mib = 512;  // prefetched from sources plus in flight to targets, all flows
+  bool operator==(const MemorySpec&) const = default;
+};
+
 struct ServiceSpec {
   NodeSpec node;
   HttpSpec http;
+  LogSpec log;
+  MemorySpec memory;
   std::map<std::string, ClusterSpec> clusters;
   std::vector<FlowSpec> flows;  // config file's flows first, then each --flows path in order
 };

@@ -2,6 +2,7 @@
 // the service's metrics and tuning. Shared read-only by the flow's record and control threads.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "mirror/config/spec.h"
+#include "mirror/flow/budget.h"
 #include "mirror/kafka/admin.h"
 #include "mirror/kafka/client_properties.h"
 #include "mirror/kafka/shared_clients.h"
@@ -19,7 +21,9 @@ namespace mirror::flow {
 struct Tuning {
   std::chrono::milliseconds poll_timeout{100};      // waiting for records, nothing in flight
   std::chrono::milliseconds busy_poll_timeout{10};  // waiting for records or deliveries
-  size_t max_in_flight_bytes = 32u << 20;           // sent to the target, not acknowledged yet
+  // Sent to the target, not acknowledged yet: at most this, and at most the flow's share of the
+  // record budget (FlowContext::budget).
+  size_t max_in_flight_bytes = 32u << 20;
   size_t max_in_flight_records = 50000;
   // When records wait for room this long, the partitions are paused (librdkafka drops what it
   // had prefetched; until then its prefetch queue fills and fetching stops by itself).
@@ -70,14 +74,30 @@ struct FlowContext {
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API (kafka::make_admin)
   // The process's clients shared by flows (kafka/shared_clients.h); null: the flow has its own.
   std::shared_ptr<kafka::SharedClients> shared_clients;
+  // The process's memory for records, shared by its flows (budget.h); null: no share (the
+  // tuning's limits, librdkafka's prefetch default of mirror).
+  std::shared_ptr<const RecordBudget> budget;
+
+  // Bytes this flow may keep in flight now.
+  size_t in_flight_bytes_limit() const {
+    return budget ? std::min(tuning.max_in_flight_bytes, budget->in_flight_share())
+                  : tuning.max_in_flight_bytes;
+  }
 
   // This flow's client properties for `role` (kafka/client_properties.h).
   kafka::ClientProperties client(kafka::ClientRole role) const {
     const bool source_side =
         role == kafka::ClientRole::SourceConsumer || role == kafka::ClientRole::SourceControl;
     kafka::ClientSettings settings{
-        client_rack, tuning.stats_interval, tuning.metadata_timeout, group_instance_id,
-        role == kafka::ClientRole::TargetProducer ? transactional_id : std::nullopt};
+        client_rack,
+        tuning.stats_interval,
+        tuning.metadata_timeout,
+        group_instance_id,
+        role == kafka::ClientRole::TargetProducer ? transactional_id : std::nullopt,
+        std::nullopt};
+    if (budget && role == kafka::ClientRole::SourceConsumer) {
+      settings.prefetch_kbytes = budget->prefetch_kbytes();
+    }
     return kafka::client_properties(role, source_side ? source : target, spec, settings);
   }
 };

@@ -28,12 +28,13 @@ void ProblemLog::report(const std::string& job, const std::vector<metrics::Probl
     probe_.count(p.kind);
     auto before = open.find(p.key);
     if (before == open.end() || before->second != p.message) {
-      log::warn(component_, probe_.flow(), ": ", p.message);
+      log::warn(component_, log::Flow{probe_.flow()}, p.message);
     }
     now[p.key] = p.message;
   }
   for (const auto& [key, message] : open) {
-    if (now.count(key) == 0) log::info(component_, probe_.flow(), ": ", key, ": working again");
+    if (now.count(key) == 0)
+      log::info(component_, log::Flow{probe_.flow()}, key, ": working again");
   }
   open = std::move(now);
   if (open.empty()) open_.erase(job);
@@ -198,7 +199,7 @@ void Control::disconnect() {
   if (producer_ && duties_ && !internal_topics_job_.enabled) {
     // What the flow's last deliveries taught (its partitions were revoked on the way out).
     if (auto st = duties_->write_syncs(*producer_, true); !st.ok()) {
-      log::warn("control", ctx_.spec.name, ": on shutdown: ", st.error().message);
+      log::warn("control", log::Flow{ctx_.spec.name}, "on shutdown: ", st.error().message);
     }
   }
   if (producer_) {
@@ -216,17 +217,17 @@ void Control::publish(topics::Routing routing) {
   for (const auto& [name, route] : routing.routes) {
     const topics::Route* old = before ? before->route(name) : nullptr;
     if (old == nullptr) {
-      log::info("flow", ctx_.spec.name, ": ", name, " -> ", route.target_topic, " (",
+      log::info("flow", log::Flow{ctx_.spec.name}, name, " -> ", route.target_topic, " (",
                 route.source_partitions, " partitions)");
     } else if (old->target_partitions != route.target_partitions) {
-      log::info("flow", ctx_.spec.name, ": ", route.target_topic, " has ", route.target_partitions,
-                " partitions");
+      log::info("flow", log::Flow{ctx_.spec.name}, route.target_topic, " has ",
+                route.target_partitions, " partitions");
     }
   }
   if (before) {
     for (const auto& [name, route] : before->routes) {
       if (routing.routes.count(name) == 0) {
-        log::info("flow", ctx_.spec.name, ": ", name, " no longer replicated");
+        log::info("flow", log::Flow{ctx_.spec.name}, name, " no longer replicated");
       }
     }
   }
@@ -280,7 +281,7 @@ std::string Control::ensure_dead_letter_topic() {
                                                "': " + st.error().message)));
   if (!st.ok()) return {};
   dead_letter_ready_ = true;
-  log::info("control", ctx_.spec.name, ": dead-letter topic '", name, "' ready");
+  log::info("control", log::Flow{ctx_.spec.name}, "dead-letter topic '", name, "' ready");
   return name;
 }
 
@@ -384,8 +385,9 @@ Status Control::read_back_to_end() {
 
 void Control::run() {
   const auto& spec = ctx_.spec;
-  log::info("control", spec.name, ": heartbeats ", spec.emit_heartbeats_enabled ? "on" : "off",
-            ", checkpoints ", spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
+  log::info("control", log::Flow{spec.name}, "heartbeats ",
+            spec.emit_heartbeats_enabled ? "on" : "off", ", checkpoints ",
+            spec.emit_checkpoints_enabled ? "on" : "off", ", group offset sync ",
             spec.sync_group_offsets_enabled ? "on" : "off", ", topic ACL sync ",
             spec.sync_topic_acls_enabled ? "on" : "off");
   bool connected = false;
@@ -459,7 +461,7 @@ void Control::on_producer_error(const kafka::ClientError& error) {
   // Transient connection trouble is librdkafka's to retry; the jobs report what it breaks, and
   // security errors explain their failures.
   target_security_.note(error);
-  log::debug("control", ctx_.spec.name, ": target client: ", error.message);
+  log::debug("control", log::Flow{ctx_.spec.name}, "target client: ", error.message);
 }
 
 }  // namespace mirror::flow

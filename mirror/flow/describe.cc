@@ -14,6 +14,8 @@ FlowStatus describe(const FlowContext& ctx, const Pipeline& pipeline,
   status.follower_fetching_enabled = ctx.spec.follower_fetching_enabled;
   status.client_rack = ctx.client_rack;
   status.in_flight_records = pipeline.in_flight_records();
+  status.in_flight_bytes = pipeline.in_flight_bytes();
+  status.in_flight_bytes_limit = pipeline.max_in_flight_bytes();
   status.fetch_paused = pipeline.backpressure_paused();
   auto rack_of = [routing](int32_t broker) {
     return routing != nullptr ? routing->source.rack_of(broker) : std::string();

@@ -93,7 +93,7 @@ Result<std::vector<kafka::Offset>> ExactlyOnce::claim(const std::vector<Claim>& 
     auto stored = settled_positions(*target_, targets, id_, deadline, &fenced);
     if (!stored.ok()) return stored.error();
     for (const auto& id : fenced) {
-      log::info("flow", flow_, ": fenced transactional id '", id,
+      log::info("flow", log::Flow{flow_}, "fenced transactional id '", id,
                 "', the last writer of partitions claimed now");
     }
     std::vector<kafka::TopicPartition> unknown;

@@ -128,7 +128,7 @@ void Flow::run() {
     }
     if (stop_.load()) break;
     if (restart_.exchange(false)) {
-      log::info("flow", name(), ": starting a new session (requested)");
+      log::info("flow", log::Flow{name()}, "starting a new session (requested)");
       backoff = t.retry_backoff_min;
       fresh = true;
       continue;
@@ -138,21 +138,21 @@ void Flow::run() {
     }
     const std::string why = result.ok() ? std::string("session ended") : result.error().message;
     if (!result.ok() && !result.error().retriable) {
-      log::error("flow", name(), ": ", why, "; not retried for ",
+      log::error("flow", log::Flow{name()}, why, "; not retried for ",
                  std::chrono::duration_cast<std::chrono::seconds>(t.failed_backoff).count(),
                  " s (fix the configuration or the credentials)");
       board_.set_state(State::Failed, why);
       if (!sleep_unless_stopped(t.failed_backoff)) break;
       continue;
     }
-    log::warn("flow", name(), ": ", why, "; retrying in ", backoff.count(), " ms");
+    log::warn("flow", log::Flow{name()}, why, "; retrying in ", backoff.count(), " ms");
     board_.set_state(State::Retrying, why);
     if (!sleep_unless_stopped(backoff)) break;
     backoff = std::min(backoff * 2, t.retry_backoff_max);
   }
   control_.request_stop();
   board_.set_state(State::Stopped);
-  log::info("flow", name(), ": stopped");
+  log::info("flow", log::Flow{name()}, "stopped");
 }
 
 }  // namespace mirror::flow

@@ -215,7 +215,7 @@ void Pipeline::seek_back(Partition& p, int64_t offset, Clock::time_point now) {
 void Pipeline::check_refetches(Clock::time_point now) {
   for (Partition* p : refetching_) {
     if (now < p->refetch_due || p->reasons != 0 || p->hold != Hold::None) continue;
-    log::warn("flow", probe_.flow(), ": ", tp_name(p->topic->name, p->id),
+    log::warn("flow", log::Flow{probe_.flow()}, tp_name(p->topic->name, p->id),
               " not fetched from offset ", p->refetch_from,
               " since it was told to seek there: seeking again");
     probe_.count(metrics::ErrorKind::StuckFetch);
@@ -429,7 +429,7 @@ Status Pipeline::delivered(const kafka::Delivery& d) {
     if (p->rewind_from < 0 || d.tag < p->rewind_from) p->rewind_from = d.tag;
     p->solo_until = std::max(p->solo_until, d.tag);
     if (p->hold != Hold::Resend) {
-      log::info("flow", probe_.flow(), ": ", why, "; sending ", tp_name(p->topic->name, p->id),
+      log::info("flow", log::Flow{probe_.flow()}, why, "; sending ", tp_name(p->topic->name, p->id),
                 " again from offset ", p->rewind_from, ", one record at a time");
     }
     hold(*p, Hold::Resend, now);
@@ -460,7 +460,7 @@ void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
   if (p.hold == Hold::Stalled) return;
   if (p.hold == Hold::DeadLetter && why != Hold::Stalled) return;
   if (p.hold != why && (why == Hold::Unrouted || why == Hold::MissingPartition)) {
-    log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " held back: ",
+    log::info("flow", log::Flow{probe_.flow()}, tp_name(p.topic->name, p.id), " held back: ",
               why == Hold::Unrouted ? "its topic is not replicated now"
                                     : "the target topic lacks the partition");
   }
@@ -477,7 +477,7 @@ void Pipeline::hold(Partition& p, Hold why, Clock::time_point now) {
 void Pipeline::release_hold(Partition& p) {
   if (p.hold == Hold::None || p.hold == Hold::Stalled) return;
   if (p.hold == Hold::Unrouted || p.hold == Hold::MissingPartition) {
-    log::info("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " goes on");
+    log::info("flow", log::Flow{probe_.flow()}, tp_name(p.topic->name, p.id), " goes on");
   }
   p.hold = Hold::None;
   erase_value(held_, &p);
@@ -525,7 +525,7 @@ Pipeline::FetchChanges Pipeline::take_fetch_changes(Clock::time_point now) {
         if (p) set_reason(*p, kBackpressure, pause);
       }
     }
-    log::debug("flow", probe_.flow(), pause ? ": target behind (" : ": fetching resumed (",
+    log::debug("flow", log::Flow{probe_.flow()}, pause ? "target behind (" : "fetching resumed (",
                in_flight_records_, " records in flight)");
   }
   FetchChanges changes;

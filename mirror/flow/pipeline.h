@@ -132,6 +132,11 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
+  // A new in-flight byte limit (the flow's share of the record budget changed; budget.h). Above
+  // it, what is in flight now is acknowledged as usual; nothing more is sent until it fits.
+  void set_max_in_flight_bytes(size_t bytes) { limits_.max_in_flight_bytes = bytes; }
+  size_t max_in_flight_bytes() const { return limits_.max_in_flight_bytes; }
+
   // What to do with a record the target refuses for good (default: fail).
   void set_unreplicable(config::UnreplicableRecords policy) { unreplicable_ = policy; }
 

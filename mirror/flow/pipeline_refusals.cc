@@ -50,7 +50,7 @@ void Pipeline::unreplicable(Partition& p, kafka::Record record, int code, std::s
 void Pipeline::stall(Partition& p, int64_t offset, std::string reason, Clock::time_point now) {
   if (p.hold == Hold::Stalled) return;
   probe_.count(metrics::ErrorKind::Unreplicable);
-  log::error("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " stalled at offset ",
+  log::error("flow", log::Flow{probe_.flow()}, tp_name(p.topic->name, p.id), " stalled at offset ",
              offset, ": ", reason,
              " (unreplicable_records: fail; nothing after it is replicated or committed until "
              "the target accepts it)");
@@ -166,7 +166,7 @@ void Pipeline::note(const char* what, const Partition& p, int64_t offset, const 
     ++unnoted_;
     return;
   }
-  log::warn("flow", probe_.flow(), ": ", tp_name(p.topic->name, p.id), " offset ", offset, " ",
+  log::warn("flow", log::Flow{probe_.flow()}, tp_name(p.topic->name, p.id), " offset ", offset, " ",
             what, ": ", error,
             unnoted_ > 0 ? " (and " + std::to_string(unnoted_) + " more since the last such line)"
                          : std::string());

@@ -18,8 +18,9 @@ constexpr const char* kFenced =
     "fenced: another instance has claimed partitions of this flow, this session's transaction is "
     "void";
 
-Limits limits_of(const Tuning& t) {
-  return {t.max_in_flight_records, t.max_in_flight_bytes, t.pause_after, 1000};
+Limits limits_of(const FlowContext& ctx) {
+  const Tuning& t = ctx.tuning;
+  return {t.max_in_flight_records, ctx.in_flight_bytes_limit(), t.pause_after, 1000};
 }
 
 }  // namespace
@@ -104,7 +105,7 @@ Session::Session(const FlowContext& context, metrics::FlowProbe& probe, Control&
       board_(board),
       paused_(paused),
       fetch_watch_(context.tuning.stuck_fetch_grace),
-      pipeline_(limits_of(context.tuning), probe, offset_syncs, &replicated) {
+      pipeline_(limits_of(context), probe, offset_syncs, &replicated) {
   pipeline_.set_unreplicable(context.spec.unreplicable_records);
 }
 
@@ -151,7 +152,7 @@ Status Session::connect() {
 
 Status Session::run(const std::atomic<bool>& stop, const std::atomic<bool>& restart) {
   if (auto st = connect(); !st.ok()) return st;
-  log::info("flow", ctx_.spec.name, ": running",
+  log::info("flow", log::Flow{ctx_.spec.name}, "running",
             ctx_.client_rack ? " with client.rack " + *ctx_.client_rack : " without client.rack");
   while (!stop.load() && !restart.load() && !failure_) step(Clock::now());
   const bool graceful = !failure_;
@@ -173,10 +174,8 @@ void Session::step(Clock::time_point now) {
   // polled after this point is sent until it is resumed.
   if (const bool paused = paused_.load(); paused != pipeline_.paused()) {
     pipeline_.set_paused(paused);
-    log::info("flow", ctx_.spec.name,
-              paused ? ": paused (fetching stopped; group membership and "
-                       "position kept)"
-                     : ": resumed");
+    log::info("flow", log::Flow{ctx_.spec.name},
+              paused ? "paused (fetching stopped; group membership and position kept)" : "resumed");
     publish_status(now);
   }
   follow_routing();
@@ -266,7 +265,7 @@ void Session::transaction_failed(const Error& error) {
     probe_.count(ErrorKind::Transaction);
     e.message = "exactly-once: " + error.message;
   }
-  log::warn("flow", ctx_.spec.name, ": ", e.message, "; starting a new session");
+  log::warn("flow", log::Flow{ctx_.spec.name}, e.message, "; starting a new session");
   fail(e);
 }
 
@@ -329,7 +328,7 @@ std::vector<kafka::Offset> Session::start_offsets(
   }
   after_commit(offsets);
   for (const auto& o : started.value()) stored_[{o.topic, o.partition}] = o.offset;
-  log::info("flow", ctx_.spec.name, ": claimed ", partitions.size(),
+  log::info("flow", log::Flow{ctx_.spec.name}, "claimed ", partitions.size(),
             " partition(s) on the target as '", eos_->transactional_id(), "'");
   return std::move(started.value());
 }
@@ -357,9 +356,9 @@ void Session::finish_exactly_once(bool graceful) {
     if (kafka::is_fenced(st.error().code)) {
       // Typically a frozen instance coming back: the partitions it lost were claimed meanwhile.
       probe_.count(ErrorKind::Fenced);
-      log::warn("flow", ctx_.spec.name, ": ", kFenced, " (", st.error().message, ")");
+      log::warn("flow", log::Flow{ctx_.spec.name}, kFenced, " (", st.error().message, ")");
     } else {
-      log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
+      log::warn("flow", log::Flow{ctx_.spec.name}, "on shutdown: ", st.error().message);
     }
   }
 }
@@ -382,7 +381,7 @@ void Session::follow_routing() {
   }
   if (resubscribe) {
     if (auto st = consumer_->subscribe(topics); !st.ok()) return fail(st.error());
-    log::info("flow", ctx_.spec.name, ": replicating ", topics.size(), " topic(s) from '",
+    log::info("flow", log::Flow{ctx_.spec.name}, "replicating ", topics.size(), " topic(s) from '",
               ctx_.source.name, "' to '", ctx_.target.name, "'");
   }
   if (first) {
@@ -398,11 +397,13 @@ void Session::commit(Clock::time_point now) {
 
 void Session::publish_status(Clock::time_point now) {
   next_status_ = now + ctx_.tuning.status_interval;
+  // The flow's share of the record budget follows the number of flows (a reload; budget.h).
+  pipeline_.set_max_in_flight_bytes(ctx_.in_flight_bytes_limit());
   if (!routing_) return;  // starting: the board says so
   FlowStatus status = describe(ctx_, pipeline_, routing_.get(), now);
   if (status.fetch_mode == FetchMode::LeaderFallback && !fallback_logged_) {
     fallback_logged_ = true;
-    log::warn("flow", ctx_.spec.name, ": source cluster '", ctx_.source.name,
+    log::warn("flow", log::Flow{ctx_.spec.name}, "source cluster '", ctx_.source.name,
               "' ignores client.rack '", ctx_.client_rack.value_or(""),
               "': partitions with a replica in that rack are read from their leaders (is "
               "replica.selector.class set to RackAwareReplicaSelector on the brokers?)");
@@ -424,12 +425,13 @@ void Session::finish(bool graceful) {
     const auto close_timeout =
         graceful && !aborting_ ? ctx_.tuning.close_timeout : ctx_.tuning.abort_timeout;
     if (auto st = consumer_->close(kafka::deadline_in(close_timeout)); !st.ok()) {
-      log::warn("flow", ctx_.spec.name, ": ", st.error().message);
+      log::warn("flow", log::Flow{ctx_.spec.name}, st.error().message);
     }
   } else if (consumer_ && producer_) {
     if (graceful) {
       auto st = producer_->flush(kafka::deadline_in(ctx_.tuning.flush_timeout));
-      if (!st.ok()) log::warn("flow", ctx_.spec.name, ": on shutdown: ", st.error().message);
+      if (!st.ok())
+        log::warn("flow", log::Flow{ctx_.spec.name}, "on shutdown: ", st.error().message);
     } else {
       aborting_ = true;
       producer_->purge();
@@ -440,11 +442,11 @@ void Session::finish(bool graceful) {
                                     kafka::deadline_in(commit_timeout));
         !st.ok()) {
       probe_.count(ErrorKind::Commit);
-      log::warn("flow", ctx_.spec.name, ": ", st.error().message);
+      log::warn("flow", log::Flow{ctx_.spec.name}, st.error().message);
     }
     const auto close_timeout = graceful ? ctx_.tuning.close_timeout : ctx_.tuning.abort_timeout;
     if (auto st = consumer_->close(kafka::deadline_in(close_timeout)); !st.ok()) {
-      log::warn("flow", ctx_.spec.name, ": ", st.error().message);
+      log::warn("flow", log::Flow{ctx_.spec.name}, st.error().message);
     }
   }
   consumer_.reset();
@@ -459,7 +461,7 @@ void Session::finish(bool graceful) {
 
 void Session::on_assigned(const std::vector<kafka::TopicPartition>& partitions) {
   pipeline_.assign(partitions, Clock::now());
-  log::info("flow", ctx_.spec.name, ": assigned ", partitions.size(), " partition(s)");
+  log::info("flow", log::Flow{ctx_.spec.name}, "assigned ", partitions.size(), " partition(s)");
 }
 
 void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, bool lost) {
@@ -472,7 +474,7 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
       release(partitions);
     }
     pipeline_.revoke(partitions);
-    log::info("flow", ctx_.spec.name, lost ? ": lost " : ": revoked ", partitions.size(),
+    log::info("flow", log::Flow{ctx_.spec.name}, lost ? "lost " : "revoked ", partitions.size(),
               " partition(s)");
     return;
   }
@@ -487,11 +489,11 @@ void Session::on_revoked(const std::vector<kafka::TopicPartition>& partitions, b
     if (auto st = consumer_->commit(offsets, kafka::deadline_in(ctx_.tuning.commit_timeout));
         !st.ok()) {
       probe_.count(ErrorKind::Commit);
-      log::warn("flow", ctx_.spec.name, ": on revocation: ", st.error().message);
+      log::warn("flow", log::Flow{ctx_.spec.name}, "on revocation: ", st.error().message);
     }
   }
   pipeline_.revoke(partitions);
-  log::info("flow", ctx_.spec.name, lost ? ": lost " : ": revoked ", partitions.size(),
+  log::info("flow", log::Flow{ctx_.spec.name}, lost ? "lost " : "revoked ", partitions.size(),
             " partition(s)");
 }
 
@@ -557,19 +559,19 @@ void Session::client_error(const kafka::ClientError& error, bool source) {
     return;
   }
   if (!error.topic.empty()) {
-    log::warn("flow", ctx_.spec.name, ": source consumer ", error.topic, "[", error.partition,
-              "]: ", error.message);
+    log::warn("flow", log::Flow{ctx_.spec.name}, "source consumer ", error.topic, "[",
+              error.partition, "]: ", error.message);
     probe_.count(ErrorKind::Source);
     return;
   }
-  log::warn("flow", ctx_.spec.name, ": ", side, " cluster '",
+  log::warn("flow", log::Flow{ctx_.spec.name}, side, " cluster '",
             source ? ctx_.source.name : ctx_.target.name, "': ", error.message);
   probe_.count(source ? ErrorKind::SourceConnection : ErrorKind::TargetConnection);
 }
 
 void Session::on_commit_failed(const std::vector<kafka::Offset>& offsets,
                                const kafka::ClientError& error) {
-  log::warn("flow", ctx_.spec.name, ": ", error.message);
+  log::warn("flow", log::Flow{ctx_.spec.name}, error.message);
   probe_.count(ErrorKind::Commit);
   pipeline_.commit_failed(offsets);
 }

@@ -66,8 +66,10 @@ struct FlowStatus {
   FetchMode fetch_mode = FetchMode::Leader;
   std::string last_error;          // empty when healthy; never holds secrets
   uint64_t in_flight_records = 0;  // sent to the target, not acknowledged yet
-  bool fetch_paused = false;       // fetching paused because the target is behind
-  uint64_t restarts = 0;           // session restarts since the process started
+  uint64_t in_flight_bytes = 0;
+  uint64_t in_flight_bytes_limit = 0;  // the flow's share of memory.record_buffers_mib (budget.h)
+  bool fetch_paused = false;           // fetching paused because the target is behind
+  uint64_t restarts = 0;               // session restarts since the process started
   std::vector<PartitionStatus> partitions;
   std::vector<StalledPartition> stalled;  // state stalled: the partitions and records
   std::optional<AclSyncStatus> acl_sync;  // set when sync_topic_acls_enabled

@@ -31,7 +31,7 @@ Properties defaults(ClientRole role, const config::FlowSpec& flow, const ClientS
           // not librdkafka's 45 s; heartbeats come from librdkafka's own thread, not our polls.
           // A static member's partitions wait for its restart: long enough for a pod to roll.
           {"session.timeout.ms", settings.group_instance_id ? "30000" : "10000"},
-          {"queued.max.messages.kbytes", "32768"},
+          {"queued.max.messages.kbytes", std::to_string(settings.prefetch_kbytes.value_or(32768))},
           // When that prefetch queue is full, librdkafka waits this long before fetching the
           // partition again (default 1000 ms): at full speed the 32 MiB queue drains in well
           // under a second, so the default left fetching idle most of the time
@@ -187,6 +187,7 @@ ClientProperties client_properties(ClientRole role, const config::ClusterSpec& c
                                    const config::FlowSpec& flow, const ClientSettings& settings) {
   ClientProperties out;
   out.role = role;
+  out.flow = flow.name;
   out.values = defaults(role, flow, settings);
   apply(out, cluster.properties, cluster.secret_properties, cluster.property_locations);
   if (is_source(role)) {
@@ -224,6 +225,8 @@ Result<HandlePtr> ClientProperties::create(
   if (!c.ok()) return c.error();
   rd_kafka_conf_set_opaque(c->get(), opaque);
   rd_kafka_conf_set_log_cb(c->get(), &log_callback);
+  const auto id = values.find("client.id");
+  if (id != values.end()) name_flow_of_client(id->second, flow);
   if (callbacks) callbacks(c->get());
   auto handle = make_client(type, std::move(c.value()));
   if (!handle.ok()) {

@@ -42,10 +42,14 @@ struct ClientSettings {
   std::optional<std::string> group_instance_id;         // SourceConsumer: a static member
   // TargetProducer of an exactly-once flow: its transactional.id (flow/exactly_once.h).
   std::optional<std::string> transactional_id;
+  // SourceConsumer: its prefetch queue (queued.max.messages.kbytes; default 32768), the flow's
+  // share of memory.record_buffers_mib (flow/budget.h). A `consumer:` override wins.
+  std::optional<size_t> prefetch_kbytes;
 };
 
 struct ClientProperties {
   ClientRole role = ClientRole::SourceConsumer;
+  std::string flow;  // the flow whose client this is, named by its log lines; empty: shared
   Properties values;
   std::set<std::string> secrets;  // names whose values are never shown
   // Where a property the user set comes from (for `validate`); absent for mirror's own.

@@ -43,6 +43,7 @@ Result<std::shared_ptr<SourceControlClient>> SharedClients::source_control(
   std::lock_guard lock(mutex_);
   if (auto alive = clients_[k].lock()) return alive;
   ClientProperties own = properties;
+  own.flow.clear();  // the cluster's client: its log lines are about no one flow
   if (own.locations.count("client.id") == 0)
     own.values["client.id"] = "mirror-" + cluster + "-control";
   auto client = SourceControlClient::create(own);

@@ -78,8 +78,8 @@ Status Duties::ensure_topics(kafka::ClusterAdmin& target) {
   auto failures = target.create_topics(topics, kafka::deadline_in(timeout_));
   if (!failures.ok()) {
     if (!assume_exists(failures.error().code)) return failures.error();
-    log::warn("mm2", spec_.name, ": cannot create internal topics on '", target_cluster_, "' (",
-              failures.error().message, "); assuming they exist");
+    log::warn("mm2", log::Flow{spec_.name}, "cannot create internal topics on '", target_cluster_,
+              "' (", failures.error().message, "); assuming they exist");
     topics_ready_ = true;
     return {};
   }
@@ -89,8 +89,8 @@ Status Duties::ensure_topics(kafka::ClusterAdmin& target) {
           "cannot create '" + name + "' on '" + target_cluster_ + "': " + error.message, error.code,
           error.retriable);
     }
-    log::warn("mm2", spec_.name, ": cannot create '", name, "' on '", target_cluster_, "' (",
-              error.message, "); assuming it exists");
+    log::warn("mm2", log::Flow{spec_.name}, "cannot create '", name, "' on '", target_cluster_,
+              "' (", error.message, "); assuming it exists");
   }
   topics_ready_ = true;
   return {};

@@ -98,12 +98,31 @@ Service::Service(config::ServiceSpec spec, az::Resolution zone, ServiceOptions o
   config_.hash = options_.config_hash;
   admin_token_ = spec_.http.admin_token;
   config_.loaded_at = std::chrono::system_clock::now();
+  size_budget();
   for (const auto& f : spec_.flows) flows_.push_back(std::make_unique<flow::Flow>(context_for(f)));
+}
+
+void apply_log_settings(const config::LogSpec& log) {
+  log::set_format(log.format == config::LogFormat::Json ? log::Format::Json : log::Format::Text);
+}
+
+void Service::size_budget() {
+  const auto running = std::count_if(spec_.flows.begin(), spec_.flows.end(),
+                                     [](const config::FlowSpec& f) { return f.enabled; });
+  const size_t total = static_cast<size_t>(spec_.memory.record_buffers_mib) << 20;
+  if (total == budget_->total() && static_cast<size_t>(running) == budget_->flows()) return;
+  budget_->set_total(total);
+  budget_->set_flows(static_cast<size_t>(running));
+  log::info("service", "record buffers: ", spec_.memory.record_buffers_mib, " MiB for ", running,
+            running == 1 ? " flow" : " flows", ", per flow ",
+            std::min(options_.tuning.max_in_flight_bytes, budget_->in_flight_share()) >> 10,
+            " KiB in flight and ", budget_->prefetch_kbytes(), " KiB prefetched");
 }
 
 flow::FlowContext Service::context_for(const config::FlowSpec& flow) {
   auto ctx = make_flow_context(spec_, flow, zone_.zone, &metrics_, options_);
   ctx.shared_clients = shared_clients_;
+  ctx.budget = budget_;
   return ctx;
 }
 
@@ -183,6 +202,8 @@ ReloadReport Service::apply(config::ServiceSpec spec, const std::string& hash) {
   spec.node.availability_zone = spec_.node.availability_zone;
   spec.node.availability_zone_sources = spec_.node.availability_zone_sources;
   spec_ = std::move(spec);
+  apply_log_settings(spec_.log);
+  size_budget();
 
   // The plan: per flow of the new spec, the running flow it keeps (or nothing: a new one).
   std::map<std::string, flow::FlowContext> wanted;
@@ -285,7 +306,7 @@ bool Service::set_paused(const std::string& flow, bool paused) {
     } else {
       paused_.erase(flow);
     }
-    log::info("service", "flow ", flow, paused ? ": pause requested" : ": resume requested");
+    log::info("service", log::Flow{flow}, paused ? "pause requested" : "resume requested");
     return true;
   }
   return false;
@@ -335,6 +356,8 @@ std::string Service::flows_json() const {
         {"client_rack", s.client_rack ? nlohmann::json(*s.client_rack) : nlohmann::json(nullptr)},
         {"fetch_mode", flow::to_string(s.fetch_mode)},
         {"in_flight_records", s.in_flight_records},
+        {"in_flight_bytes", s.in_flight_bytes},
+        {"in_flight_bytes_limit", s.in_flight_bytes_limit},
         {"fetch_paused", s.fetch_paused},
         {"restarts", s.restarts},
         {"partitions", std::move(partitions)}};

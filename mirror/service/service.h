@@ -21,6 +21,7 @@
 #include "mirror/az/resolver.h"
 #include "mirror/common/result.h"
 #include "mirror/config/spec.h"
+#include "mirror/flow/budget.h"
 #include "mirror/flow/flow.h"
 #include "mirror/http/server.h"
 #include "mirror/metrics/metrics.h"
@@ -33,6 +34,9 @@ struct ServiceOptions {
   kafka::AdminFactory admin_factory;  // empty: librdkafka's Admin API
   std::string config_hash;            // fingerprint of the files the spec was read from
 };
+
+// log.format into the process's logger (common/log.h): at start and by every reload.
+void apply_log_settings(const config::LogSpec& log);
 
 // What a reload did, flow by flow.
 struct ReloadReport {
@@ -84,6 +88,7 @@ class Service {
 
  private:
   flow::FlowContext context_for(const config::FlowSpec& flow);
+  void size_budget();  // budget_ from spec_ (memory.record_buffers_mib, the enabled flows)
   std::vector<http::Route> routes();  // of the HTTP port
 
   config::ServiceSpec spec_;
@@ -97,6 +102,8 @@ class Service {
   std::set<std::string> paused_;  // under flows_mutex_: names of the flows paused
   // Clients the flows share (kafka/shared_clients.h): before the flows, which lease from it.
   std::shared_ptr<kafka::SharedClients> shared_clients_ = std::make_shared<kafka::SharedClients>();
+  // The flows' memory for records (flow/budget.h), sized from spec_ at start and every reload.
+  std::shared_ptr<flow::RecordBudget> budget_ = std::make_shared<flow::RecordBudget>(0, 0);
   // Under flows_mutex_ (changed by the main thread, read by HTTP handlers). After metrics_: flows
   // die first.
   std::vector<std::unique_ptr<flow::Flow>> flows_;

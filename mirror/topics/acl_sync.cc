@@ -105,7 +105,7 @@ Result<AclSyncer::Round> AclSyncer::sync(kafka::ClusterAdmin& source, kafka::Clu
         continue;
       }
       ++round.created;
-      log::info("acl_sync", flow_, ": created ", kafka::describe(acl));
+      log::info("acl_sync", log::Flow{flow_}, "created ", kafka::describe(acl));
     }
     if (!failures.empty())
       round.problems.push_back(problem("create", failures, plan.create.size()));
@@ -120,14 +120,14 @@ Result<AclSyncer::Round> AclSyncer::sync(kafka::ClusterAdmin& source, kafka::Clu
         continue;
       }
       ++round.removed;
-      log::info("acl_sync", flow_, ": removed ", kafka::describe(acl),
+      log::info("acl_sync", log::Flow{flow_}, "removed ", kafka::describe(acl),
                 " (no longer on the source)");
     }
     if (!failures.empty())
       round.problems.push_back(problem("remove", failures, plan.remove.size()));
   }
   if (round.adopted > 0) {
-    log::info("acl_sync", flow_, ": ", round.adopted,
+    log::info("acl_sync", log::Flow{flow_}, round.adopted,
               " topic ACL(s) already on the target, equal to the source's, taken over");
   }
   owned_ = std::move(plan.owned);

@@ -141,7 +141,7 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
     if (route.target_partitions < partitions) {
       auto grown = target.create_partitions(name, partitions, in(timeout));
       if (grown.ok()) {
-        log::info("topics", flow_, ": target topic '", name, "' grown from ",
+        log::info("topics", log::Flow{flow_}, "target topic '", name, "' grown from ",
                   route.target_partitions, " to ", partitions, " partitions");
         route.target_partitions = partitions;
       } else {
@@ -166,8 +166,9 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
   std::vector<kafka::NewTopic> plain;
   for (auto& t : create) {
     if (failures->count(t.name) != 0 && !t.configs.empty()) {
-      log::warn("topics", flow_, ": creating '", t.name, "' with the source's configs failed (",
-                failures->at(t.name).message, "); creating it without them");
+      log::warn("topics", log::Flow{flow_}, "creating '", t.name,
+                "' with the source's configs failed (", failures->at(t.name).message,
+                "); creating it without them");
       t.configs.clear();
       plain.push_back(t);
     }
@@ -191,7 +192,7 @@ void TopicSyncer::prepare_targets(kafka::ClusterAdmin& target,
            "cannot create target topic '" + t.name + "': " + failed->second.message});
       continue;
     }
-    log::info("topics", flow_, ": target topic '", t.name, "' created (", t.partitions,
+    log::info("topics", log::Flow{flow_}, "target topic '", t.name, "' created (", t.partitions,
               " partitions)");
     for (const auto* topic : topics) {
       if (naming_.target_topic(topic->name) != t.name) continue;
@@ -248,7 +249,8 @@ void TopicSyncer::sync_configs(kafka::ClusterAdmin& target, const Routing& routi
     }
     std::string names;
     for (const auto& [config, value] : changes) names += (names.empty() ? "" : ", ") + config;
-    log::info("topics", flow_, ": target topic '", name, "': configs synced (", names, ")");
+    log::info("topics", log::Flow{flow_}, "target topic '", name, "': configs synced (", names,
+              ")");
   }
 }
 

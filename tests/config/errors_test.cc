@@ -83,7 +83,7 @@ TEST_F(ConfigTest, UnknownTopLevelKeySuggestsNearest) {
 TEST_F(ConfigTest, UnknownTopLevelKeyListsTheKnownOnes) {
   EXPECT_THAT(problems("replication: {}\n"),
               ElementsAre("mirror.yaml:1:1: unknown key 'replication' in the config file "
-                          "(expected node, http, clusters, flows)"));
+                          "(expected node, http, log, memory, clusters, flows)"));
 }
 
 TEST_F(ConfigTest, UnknownFlowKeySuggestsNearest) {
@@ -183,6 +183,19 @@ TEST_F(ConfigTest, HugeIntIsOutOfRange) {
       flow_file_problems(flow_with("    refresh_topics_interval_seconds: 2147483648\n")),
       ElementsAre("flows.yaml:5:38: refresh_topics_interval_seconds: must be at most 2147483647, "
                   "got '2147483648'"));
+}
+
+TEST_F(ConfigTest, ARecordBufferBudgetBelow16MiBIsRefused) {
+  EXPECT_THAT(problems("memory:\n  record_buffers_mib: 8\n"),
+              ElementsAre("mirror.yaml:2:23: record_buffers_mib: must be 16..1048576, got '8'"));
+  EXPECT_THAT(problems("memory:\n  record_buffer_mib: 64\n"),
+              ElementsAre("mirror.yaml:2:3: unknown key 'record_buffer_mib' in memory; did you "
+                          "mean 'record_buffers_mib'?"));
+}
+
+TEST_F(ConfigTest, ALogFormatOtherThanTextOrJsonIsRefused) {
+  EXPECT_THAT(problems("log:\n  format: logfmt\n"),
+              ElementsAre("mirror.yaml:2:11: format: must be one of text, json, got 'logfmt'"));
 }
 
 TEST_F(ConfigTest, ScalarWhereAListIsExpected) {

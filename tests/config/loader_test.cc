@@ -150,6 +150,24 @@ TEST_F(ConfigTest, EmptySectionsMeanDefaults) {
   EXPECT_EQ(outcome.spec.http.listen, "0.0.0.0:9464");
 }
 
+TEST_F(ConfigTest, TheRecordBufferBudgetDefaultsTo512MiB) {
+  LoadOutcome outcome = load_text("flows: []\n");
+  ASSERT_THAT(lines(outcome, dir_), IsEmpty());
+  EXPECT_EQ(outcome.spec.memory.record_buffers_mib, 512);
+  outcome = load_text("memory:\n  record_buffers_mib: 2048\nflows: []\n");
+  ASSERT_THAT(lines(outcome, dir_), IsEmpty());
+  EXPECT_EQ(outcome.spec.memory.record_buffers_mib, 2048);
+}
+
+TEST_F(ConfigTest, LogLinesAreTextUnlessJsonIsAskedFor) {
+  LoadOutcome outcome = load_text("flows: []\n");
+  ASSERT_THAT(lines(outcome, dir_), IsEmpty());
+  EXPECT_EQ(outcome.spec.log.format, LogFormat::Text);
+  outcome = load_text("log:\n  format: json\nflows: []\n");
+  ASSERT_THAT(lines(outcome, dir_), IsEmpty());
+  EXPECT_EQ(outcome.spec.log.format, LogFormat::Json);
+}
+
 TEST_F(ConfigTest, LocationsAreFilled) {
   LoadOutcome outcome = load_text(
       "clusters:\n"

@@ -18,6 +18,7 @@ Judged by Kafka's Java clients over the PLAINTEXT listener (kt check: the same r
 Run: cd tests/e2e && MIRROR_BIN=... python3 -m unittest -v test_secure
 """
 
+import json
 import os
 import time
 import uuid
@@ -82,6 +83,26 @@ class S1SecuredClusters(E2ETestCase):
             self.assertTrue(value and len(value) >= 16, "test set-up: %s too short to search for" % what)
             self.assertNotIn(value, text, "the %s appears in %s" % (what, where))
 
+    def assert_json_log(self, text, names):
+        """log.format json: each stderr line one JSON object with time, level, component and
+        message; the locked flow's failure is told by mirror and by librdkafka, both naming it."""
+        lines = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+        self.assertGreater(len(lines), 10, text[-2000:])
+        for line in lines:
+            self.assertLessEqual({"time", "level", "component", "message"}, set(line), line)
+            self.assertIn(line["level"], ("debug", "info", "warn", "error"), line)
+        about = lambda name, component: [ln for ln in lines
+                                         if ln.get("flow") == name and ln["component"] == component]
+        for k in ("scram", "mtls"):
+            self.assertTrue(any(ln["message"].startswith("running") for ln in about(names[k], "flow")),
+                            "no 'running' line of flow %s" % names[k])
+        self.assertTrue(about(names["locked"], "rdkafka"),
+                        "librdkafka's lines of the locked flow's clients name no flow")
+        self.assertTrue([ln for ln in about(names["locked"], "flow") if ln["level"] in ("warn", "error")],
+                        "no warning of the locked flow")
+        self.assertTrue([ln for ln in lines if "flow" not in ln and ln["component"] == "service"],
+                        "the service's own lines name no flow")
+
     def test_scram_and_mtls_copy_byte_exact_and_a_wrong_password_fails_alone(self):
         t0 = time.monotonic()
         names = {k: self.flow_name(k) for k in ("scram", "mtls", "locked")}
@@ -96,8 +117,9 @@ class S1SecuredClusters(E2ETestCase):
         self.set_env(key_env, read_text(self.sec["mtls"]["key_password_file"]).strip())
         self.set_env(wrong_env, wrong)
         flows = [flow(names[k], k, TGT, [topics[k]], emit_checkpoints_enabled=False) for k in names]
+        # JSON log lines here (log.format), checked below: every line parses, names its flow.
         m = Mirror(self.workdir, self.bootstraps, flows, clusters=[TGT],
-                   extra={"clusters": self.clusters(key_env, wrong_env)})
+                   extra={"clusters": self.clusters(key_env, wrong_env), "log": {"format": "json"}})
         self.mirrors.append(m)
         m.start()
         started = time.monotonic()
@@ -163,4 +185,5 @@ class S1SecuredClusters(E2ETestCase):
         self.assertEqual(m.term(), 0)
         self.assert_no_secret("the service's stderr", read_text(m.stderr_path), secrets)
         self.assert_no_secret("the service's stdout", read_text(m.stdout_path), secrets)
+        self.assert_json_log(read_text(m.stderr_path), names)
         log("secure suite: %.1f s" % (time.monotonic() - t0))

@@ -131,6 +131,29 @@ TEST_F(PipelineTest, ByteLimitIsNeverExceededAndAnOversizedRecordGoesAlone) {
   EXPECT_EQ(committed("orders", 0), 6);
 }
 
+TEST_F(PipelineTest, ALowerByteLimitHoldsNewSendsUntilWhatIsInFlightFits) {
+  make({1000, 1000, 1000ms, 1000});
+  start({{"orders", 1}});
+  take("orders", 0, 0, 20, 100);
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.outstanding.size(), 10u);
+  pipeline->set_max_in_flight_bytes(300);  // the flow's share shrank (more flows; budget.h)
+  EXPECT_EQ(pipeline->max_in_flight_bytes(), 300u);
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(pipeline->delivered(sink.deliver_front()).ok());
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.outstanding.size(), 3u) << "two left in flight, one more fits in 300";
+  EXPECT_LE(pipeline->in_flight_bytes(), 300u);
+  deliver_all();
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.outstanding.size(), 3u);
+  pipeline->set_max_in_flight_bytes(1000);  // and grew back
+  deliver_all();
+  ASSERT_TRUE(pump().ok());
+  EXPECT_EQ(sink.outstanding.size(), 6u) << "the last six records at once";
+  deliver_all();
+  EXPECT_EQ(committed("orders", 0), 20);
+}
+
 TEST_F(PipelineTest, RoomIsZeroWhileRecordsWaitForTheLimits) {
   make({2, 1u << 20, 1000ms, 1000});
   start({{"orders", 1}});

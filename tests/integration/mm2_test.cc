@@ -14,12 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double metric(const std::string& text, const std::string& series) {
-  auto at = text.find(series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 1));
-}
-
 // 200 records in two partitions of "orders" on the source; its target topic "src.orders" holds 10
 // unrelated records per partition already, so target offsets are source offsets + 10.
 void orders_with_old_target_records(testkit::MockCluster& source, testkit::MockCluster& target) {

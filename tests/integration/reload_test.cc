@@ -38,15 +38,6 @@ std::string state_of(service::Service& s, const std::string& name) {
   return "absent";
 }
 
-uint64_t replicated_of(service::Service& s, const std::string& name) {
-  uint64_t n = 0;
-  for (const auto& f : s.flow_statuses()) {
-    if (f.name != name) continue;
-    for (const auto& p : f.partitions) n += p.replicated;
-  }
-  return n;
-}
-
 TEST(Reload, ChangesOnlyWhatChangedWhileTheRestReplicates) {
   auto source = rack_source({"keep", "change", "gone", "added"}, 2, -1);
   auto target = testkit::MockCluster::start(1);
@@ -69,7 +60,8 @@ TEST(Reload, ChangesOnlyWhatChangedWhileTheRestReplicates) {
 
   const auto before = make_records(500, 2, "before");
   ASSERT_TRUE(produce(source->bootstraps(), "keep", before));
-  ASSERT_TRUE(wait_until([&] { return replicated_of(service, "keep") == before.size(); }, 30s));
+  ASSERT_TRUE(wait_until(
+      [&] { return replicated_of(service.flow_statuses(), "keep") == before.size(); }, 30s));
 
   // The next version: `keep` moved down a few lines (same settings), `change` changed, `gone`
   // removed, `added` new, and an address that needs a restart.
@@ -104,9 +96,11 @@ TEST(Reload, ChangesOnlyWhatChangedWhileTheRestReplicates) {
   ASSERT_TRUE(produce(source->bootstraps(), "keep", after));
   const auto added = make_records(200, 2, "added");
   ASSERT_TRUE(produce(source->bootstraps(), "added", added));
-  ASSERT_TRUE(wait_until([&] { return replicated_of(service, "keep") == 1000; }, 30s))
-      << replicated_of(service, "keep");
-  ASSERT_TRUE(wait_until([&] { return replicated_of(service, "added") == added.size(); }, 30s));
+  ASSERT_TRUE(
+      wait_until([&] { return replicated_of(service.flow_statuses(), "keep") == 1000; }, 30s))
+      << replicated_of(service.flow_statuses(), "keep");
+  ASSERT_TRUE(wait_until(
+      [&] { return replicated_of(service.flow_statuses(), "added") == added.size(); }, 30s));
 
   const auto doc = nlohmann::json::parse(service.flows_json());
   EXPECT_EQ(doc["config"]["hash"], "second");
@@ -157,7 +151,8 @@ TEST(Reload, APausedFlowStaysPausedThroughAReloadThatRestartsItAndLosesNothing) 
   ASSERT_TRUE(wait_until([&] { return service.ready(); }, 30s));
   const auto first = make_records(300, 2, "first");
   ASSERT_TRUE(produce(source->bootstraps(), "orders", first));
-  ASSERT_TRUE(wait_until([&] { return replicated_of(service, "orders") == 300; }, 30s));
+  ASSERT_TRUE(
+      wait_until([&] { return replicated_of(service.flow_statuses(), "orders") == 300; }, 30s));
 
   EXPECT_FALSE(service.set_paused("nope", true));
   ASSERT_TRUE(service.set_paused("orders", true));
@@ -166,7 +161,8 @@ TEST(Reload, APausedFlowStaysPausedThroughAReloadThatRestartsItAndLosesNothing) 
   const auto second = make_records(300, 2, "second");
   ASSERT_TRUE(produce(source->bootstraps(), "orders", second));
   std::this_thread::sleep_for(3s);
-  EXPECT_EQ(replicated_of(service, "orders"), 300u) << "a paused flow copies nothing";
+  EXPECT_EQ(replicated_of(service.flow_statuses(), "orders"), 300u)
+      << "a paused flow copies nothing";
 
   auto next = spec;
   next.flows[0].emit_heartbeats_enabled = false;  // changed: restarted by the reload
@@ -175,12 +171,14 @@ TEST(Reload, APausedFlowStaysPausedThroughAReloadThatRestartsItAndLosesNothing) 
   ASSERT_TRUE(wait_until([&] { return state_of(service, "orders") == "paused"; }, 30s))
       << state_of(service, "orders");
   std::this_thread::sleep_for(3s);
-  EXPECT_EQ(replicated_of(service, "orders"), 0u) << "restarted paused: nothing copied";
+  EXPECT_EQ(replicated_of(service.flow_statuses(), "orders"), 0u)
+      << "restarted paused: nothing copied";
 
   ASSERT_TRUE(service.set_paused("orders", false));
   ASSERT_TRUE(wait_until([&] { return state_of(service, "orders") == "running"; }, 10s));
-  ASSERT_TRUE(wait_until([&] { return replicated_of(service, "orders") == 300; }, 30s))
-      << replicated_of(service, "orders");
+  ASSERT_TRUE(
+      wait_until([&] { return replicated_of(service.flow_statuses(), "orders") == 300; }, 30s))
+      << replicated_of(service.flow_statuses(), "orders");
   service.stop();
   auto all = first;
   all.insert(all.end(), second.begin(), second.end());

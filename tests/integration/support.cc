@@ -189,4 +189,19 @@ std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>
   return std::move(mc.value());
 }
 
+uint64_t replicated_of(const std::vector<flow::FlowStatus>& statuses, const std::string& name) {
+  uint64_t n = 0;
+  for (const auto& f : statuses) {
+    if (f.name != name) continue;
+    for (const auto& p : f.partitions) n += p.replicated;
+  }
+  return n;
+}
+
+double metric(const std::string& text, const std::string& series) {
+  auto at = text.find(series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 1));
+}
+
 }  // namespace mirror::testing

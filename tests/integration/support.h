@@ -66,4 +66,11 @@ flow::FlowContext make_context(const FlowSetup& setup, testkit::MockCluster& sou
 std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>& topics,
                                                   int partitions, int follower);
 
+// Records replicated by the flow `name` (all its partitions) in `statuses`; 0 when it is absent.
+uint64_t replicated_of(const std::vector<flow::FlowStatus>& statuses, const std::string& name);
+
+// The value of `series` (a metric name with its labels, as rendered) in the exposition `text`; -1
+// when it is not there.
+double metric(const std::string& text, const std::string& series);
+
 }  // namespace mirror::testing
