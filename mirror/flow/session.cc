@@ -401,6 +401,7 @@ void Session::publish_status(Clock::time_point now) {
   pipeline_.set_max_in_flight_bytes(ctx_.in_flight_bytes_limit());
   if (!routing_) return;  // starting: the board says so
   FlowStatus status = describe(ctx_, pipeline_, routing_.get(), now);
+  probe_.fetch_mode(to_string(status.fetch_mode));
   if (status.fetch_mode == FetchMode::LeaderFallback && !fallback_logged_) {
     fallback_logged_ = true;
     log::warn("flow", log::Flow{ctx_.spec.name}, "source cluster '", ctx_.source.name,
@@ -531,6 +532,16 @@ void Session::on_statistics(const kafka::ClientStats& stats) {
     for (const auto& [id, bytes] : received_.since_last(stats)) {
       probe_.fetched(id, zone_of(ctx_, routing_.get(), id), bytes);
     }
+    uint64_t saved = 0;  // read in the node's zone, where the leader is across zones
+    for (const auto& [key, bytes] : partition_bytes_.since_last(stats)) {
+      const auto& p = stats.partitions.at(key);
+      if (bytes > 0 && p.fetch_broker >= 0 && p.fetch_broker != p.leader &&
+          zone_of(ctx_, routing_.get(), p.fetch_broker) == "same" &&
+          zone_of(ctx_, routing_.get(), p.leader) == "cross") {
+        saved += bytes;
+      }
+    }
+    if (saved > 0) probe_.saved_cross_zone(saved);
   }
   if (auto stuck = fetch_watch_.observe(stats, Clock::now()); stuck && !failure_) {
     probe_.count(ErrorKind::StuckFetch);

@@ -96,8 +96,9 @@ class Session final : kafka::ConsumerEvents, kafka::ProducerEvents {
   std::vector<kafka::Record> batch_;
   FetchWatch fetch_watch_;
   kafka::ReceivedBytes received_;  // this session's consumer's, for mirror_fetch_bytes_total
-  std::optional<Error> failure_;   // ends the session
-  bool aborting_ = false;          // finishing after a failure: nothing waits for the target
+  kafka::PartitionBytes partition_bytes_;  // the same, for mirror_fetch_bytes_saved_total
+  std::optional<Error> failure_;           // ends the session
+  bool aborting_ = false;  // finishing after a failure: nothing waits for the target
   bool fallback_logged_ = false;
   Clock::time_point next_commit_{};
   Clock::time_point next_status_{};

@@ -46,6 +46,7 @@ Result<ClientStats> parse_stats(std::string_view json) {
         ps.hi_offset = get_or<int64_t>(p, "hi_offset", -1);
         ps.app_offset = get_or<int64_t>(p, "app_offset", -1);
         ps.fetch_state = get_or<std::string>(p, "fetch_state", "");
+        ps.rx_bytes = get_or<uint64_t>(p, "rxbytes", 0);
         out.partitions[{topic, id}] = ps;
       }
     }
@@ -63,6 +64,17 @@ std::map<int32_t, uint64_t> ReceivedBytes::since_last(const ClientStats& stats) 
     now[name] = r.rx_bytes;
   }
   last_ = std::move(now);
+  return deltas;
+}
+
+std::map<std::pair<std::string, int32_t>, uint64_t> PartitionBytes::since_last(
+    const ClientStats& stats) {
+  std::map<std::pair<std::string, int32_t>, uint64_t> deltas;
+  for (const auto& [key, p] : stats.partitions) {
+    uint64_t& before = last_[key];
+    deltas[key] = p.rx_bytes >= before ? p.rx_bytes - before : p.rx_bytes;
+    before = p.rx_bytes;
+  }
   return deltas;
 }
 

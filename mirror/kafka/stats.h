@@ -19,6 +19,7 @@ struct PartitionStats {
   int64_t hi_offset = -1;
   int64_t app_offset = -1;
   std::string fetch_state;  // "active", "stopped", ...
+  uint64_t rx_bytes = 0;    // "rxbytes": bytes of the records received, since the client began
 };
 
 struct BrokerStats {
@@ -52,6 +53,18 @@ class ReceivedBytes {
 
  private:
   std::map<std::string, uint64_t> last_;  // by broker object name
+};
+
+// Bytes of records received per partition (rxbytes) since the previous statistics of the same
+// client, by (topic, partition). A partition seen for the first time counts all it received; one
+// whose count went down counts its new figure; one that leaves the statistics (revoked) keeps its
+// last figure, so coming back to the same client it counts only what is new.
+class PartitionBytes {
+ public:
+  std::map<std::pair<std::string, int32_t>, uint64_t> since_last(const ClientStats& stats);
+
+ private:
+  std::map<std::pair<std::string, int32_t>, uint64_t> last_;
 };
 
 }  // namespace mirror::kafka

@@ -24,6 +24,10 @@ FlowProbe::FlowProbe(Metrics& metrics, std::string flow, Options options)
   up_->Set(0);
   follower_fetching_ = &metrics_.flow_follower_fetching.Add(labels);
   follower_fetching_->Set(options.follower_fetching ? 1 : 0);
+  for (const char* mode : {"follower", "leader-fallback", "leader"}) {
+    fetch_modes_[mode] = &metrics_.flow_fetch_mode.Add({{"flow", flow_}, {"mode", mode}});
+  }
+  bytes_saved_ = &metrics_.fetch_bytes_saved.Add(labels);
   latency_ = &metrics_.replication_latency.Add(labels, Metrics::latency_buckets());
   restarts_ = &metrics_.flow_restarts.Add(labels);
   if (options.heartbeats) heartbeat_age_ = &metrics_.heartbeat_age.Add(labels);
@@ -53,6 +57,8 @@ FlowProbe::~FlowProbe() {
   for (const auto& [kind, counter] : errors_) metrics_.errors.Remove(counter);
   metrics_.flow_up.Remove(up_);
   metrics_.flow_follower_fetching.Remove(follower_fetching_);
+  for (const auto& [mode, gauge] : fetch_modes_) metrics_.flow_fetch_mode.Remove(gauge);
+  metrics_.fetch_bytes_saved.Remove(bytes_saved_);
   metrics_.replication_latency.Remove(latency_);
   metrics_.flow_restarts.Remove(restarts_);
   if (heartbeat_age_ != nullptr) metrics_.heartbeat_age.Remove(heartbeat_age_);
@@ -65,6 +71,14 @@ FlowProbe::~FlowProbe() {
 
 void FlowProbe::set_up(bool up) {
   up_->Set(up ? 1 : 0);
+}
+
+void FlowProbe::fetch_mode(const std::string& mode) {
+  for (const auto& [name, gauge] : fetch_modes_) gauge->Set(name == mode ? 1 : 0);
+}
+
+void FlowProbe::saved_cross_zone(uint64_t bytes) {
+  bytes_saved_->Increment(static_cast<double>(bytes));
 }
 
 void FlowProbe::restarted(uint64_t times) {

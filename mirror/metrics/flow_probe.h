@@ -35,6 +35,12 @@ class FlowProbe {
   const std::string& flow() const { return flow_; }
 
   void set_up(bool up);
+  // The flow's fetch mode now ("follower", "leader-fallback" or "leader"; flow/fetch_mode.h):
+  // mirror_flow_fetch_mode is 1 for it and 0 for the others.
+  void fetch_mode(const std::string& mode);
+  // `bytes` of records read in the node's zone that reads from the leaders would have fetched
+  // across zones (mirror_fetch_bytes_saved_total).
+  void saved_cross_zone(uint64_t bytes);
   // The flow's session restarted `times` more times (mirror_flow_restarts_total).
   void restarted(uint64_t times = 1);
   void count(ErrorKind kind);
@@ -95,6 +101,8 @@ class FlowProbe {
   const std::string flow_;
   prometheus::Gauge* up_ = nullptr;
   prometheus::Gauge* follower_fetching_ = nullptr;
+  std::map<std::string, prometheus::Gauge*> fetch_modes_;  // by mode, all three from the start
+  prometheus::Counter* bytes_saved_ = nullptr;
   prometheus::Histogram* latency_ = nullptr;
   prometheus::Gauge* heartbeat_age_ = nullptr;
   prometheus::Gauge* checkpoint_latency_ = nullptr;

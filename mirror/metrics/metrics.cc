@@ -47,6 +47,18 @@ Metrics::Metrics()
                                  .Name("mirror_flow_follower_fetching_enabled")
                                  .Help("1 when the flow sends client.rack (follower fetching on)")
                                  .Register(*registry_)),
+      flow_fetch_mode(BuildGauge()
+                          .Name("mirror_flow_fetch_mode")
+                          .Help("1 for the flow's current fetch mode (follower, leader-fallback, "
+                                "leader), 0 for the others; all 0 until it is known")
+                          .Register(*registry_)),
+      fetch_bytes_saved(
+          BuildCounter()
+              .Name("mirror_fetch_bytes_saved_total")
+              .Help("Record bytes read from a replica in the node's zone for partitions whose "
+                    "leader is in another zone: what leader reads would have fetched across "
+                    "zones")
+              .Register(*registry_)),
       node_info(BuildGauge()
                     .Name("mirror_node_info")
                     .Help("The node's availability zone and where it was found (value 1)")

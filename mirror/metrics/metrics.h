@@ -39,6 +39,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& fetch_bytes;            // flow, broker, zone
   prometheus::Family<prometheus::Gauge>& flow_up;                  // flow
   prometheus::Family<prometheus::Gauge>& flow_follower_fetching;   // flow
+  prometheus::Family<prometheus::Gauge>& flow_fetch_mode;          // flow, mode
+  prometheus::Family<prometheus::Counter>& fetch_bytes_saved;      // flow
   prometheus::Family<prometheus::Gauge>& node_info;                // availability_zone, source
   prometheus::Family<prometheus::Counter>& records_skipped;        // flow, topic, reason
   prometheus::Family<prometheus::Counter>& records_dead_lettered;  // flow, topic, reason

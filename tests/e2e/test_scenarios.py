@@ -75,8 +75,11 @@ class S1FollowerFetching(E2ETestCase):
 
         # Steady state after warm-up (the backlog is across): bytes read from the source stay in the zone.
         mx = m.metrics()
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=name, mode="follower"), 1)
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=name, mode="leader-fallback"), 0)
         same0 = mx.value("mirror_fetch_bytes_total", 0, flow=name, zone="same")
         total0 = mx.value("mirror_fetch_bytes_total", 0, flow=name)
+        saved0 = mx.value("mirror_fetch_bytes_saved_total", 0, flow=name)
         count, size = 20000, 1000
         self.produce("rackaware", topic, count, value_size=size)
         self.assert_replicated("rackaware", topic, "target")
@@ -90,6 +93,13 @@ class S1FollowerFetching(E2ETestCase):
         same, total = wait_until(moved, 30, "mirror_fetch_bytes_total{zone=\"same\"} to grow by >= %d bytes" % want)
         log("s1: fetch bytes after warm-up: same %d of %d (%.1f%%)" % (same, total, 100.0 * same / total))
         self.assertGreaterEqual(same / total, 0.9, "share of same-zone fetch bytes: same %d, total %d" % (same, total))
+        # Every leader sits outside the node's zone: each record byte read from az-b is one that
+        # leader reads would have fetched across zones.
+        def saved_grew():
+            saved = m.metrics().value("mirror_fetch_bytes_saved_total", 0, flow=name) - saved0
+            return saved if saved >= want else None
+        saved = wait_until(saved_grew, 30, "mirror_fetch_bytes_saved_total to grow by >= %d bytes" % want)
+        log("s1: record bytes saved from cross-zone fetches: %d" % saved)
 
 
 class S2PerFlowSwitch(E2ETestCase):
@@ -138,6 +148,10 @@ class S2PerFlowSwitch(E2ETestCase):
         same = mx.value("mirror_fetch_bytes_total", 0, flow=f_leader, zone="same")
         self.assertGreater(total, 0, "mirror_fetch_bytes_total of flow s2-leader")
         self.assertLess(same / total, 0.1, "same-zone share of the leader flow: %d of %d" % (same, total))
+        self.assertEqual(mx.value("mirror_fetch_bytes_saved_total", flow=f_leader), 0)
+        self.assertGreater(mx.value("mirror_fetch_bytes_saved_total", flow=f_follow), 0)
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=f_leader, mode="leader"), 1)
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=f_follow, mode="follower"), 1)
 
 
 class S3LeaderFallback(E2ETestCase):
@@ -166,6 +180,9 @@ class S3LeaderFallback(E2ETestCase):
         mx = m.metrics()
         for p in range(PARTITIONS):
             self.assertEqual(mx.value("mirror_partition_fetch_from_follower", flow=name, topic=topic, partition=p), 0)
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=name, mode="leader-fallback"), 1)
+        self.assertEqual(mx.value("mirror_flow_fetch_mode", flow=name, mode="follower"), 0)
+        self.assertEqual(mx.value("mirror_fetch_bytes_saved_total", flow=name), 0)
 
 
 class S4RackMismatch(E2ETestCase):

@@ -142,7 +142,8 @@ TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
       if (std::string(topic) == "near") (*source)->set_follower(topic, p, 2);
     }
   }
-  ASSERT_TRUE(produce((*source)->bootstraps(), "near", make_records(300, 3, "n")));
+  const auto near = make_records(300, 3, "n");
+  ASSERT_TRUE(produce((*source)->bootstraps(), "near", near));
   ASSERT_TRUE(produce((*source)->bootstraps(), "far", make_records(300, 3, "f")));
 
   metrics::Metrics metrics;
@@ -181,6 +182,23 @@ TEST(Replication, FollowerReadsWithRackLeaderReadsWithout) {
             std::string::npos);
   EXPECT_NE(text.find("mirror_fetch_bytes_total{broker=\"2\",flow=\"with-rack\",zone=\"same\"}"),
             std::string::npos);
+  EXPECT_EQ(metric(text, "mirror_flow_fetch_mode{flow=\"with-rack\",mode=\"follower\"}"), 1)
+      << text;
+  EXPECT_EQ(metric(text, "mirror_flow_fetch_mode{flow=\"with-rack\",mode=\"leader\"}"), 0);
+  EXPECT_EQ(metric(text, "mirror_flow_fetch_mode{flow=\"without-rack\",mode=\"leader\"}"), 1);
+  EXPECT_EQ(metric(text, "mirror_flow_fetch_mode{flow=\"without-rack\",mode=\"follower\"}"), 0);
+  // The with-rack flow read its records from az-b where their leaders are in az-a and az-c: each
+  // of their bytes is one leader reads would have fetched across zones. The other saved none.
+  size_t value_bytes = 0;
+  for (const auto& r : near) value_bytes += r.value.value_or("").size();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return metric(metrics.render(), "mirror_fetch_bytes_saved_total{flow=\"with-rack\"}") >=
+               static_cast<double>(value_bytes);
+      },
+      10s))
+      << metrics.render();
+  EXPECT_EQ(metric(metrics.render(), "mirror_fetch_bytes_saved_total{flow=\"without-rack\"}"), 0);
   a.request_stop();
   b.request_stop();
 }

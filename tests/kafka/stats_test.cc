@@ -16,7 +16,7 @@ constexpr const char* kStats = R"({
   "topics": {
     "orders": {"topic": "orders", "partitions": {
       "0": {"partition": 0, "broker": 2, "leader": 1, "desired": true, "fetch_state": "active",
-            "consumer_lag": 5, "hi_offset": 100, "app_offset": 95},
+            "consumer_lag": 5, "hi_offset": 100, "app_offset": 95, "rxbytes": 4096},
       "1": {"partition": 1, "broker": 3, "leader": 3, "desired": false},
       "-1": {"partition": -1, "broker": -1, "leader": -1, "desired": false}
     }}
@@ -32,6 +32,7 @@ TEST(Stats, ParsesFetchBrokerLeaderLagAndBrokerBytes) {
   EXPECT_EQ(p.leader, 1);
   EXPECT_EQ(p.consumer_lag, 5);
   EXPECT_EQ(p.fetch_state, "active");
+  EXPECT_EQ(p.rx_bytes, 4096u);
   ASSERT_EQ(s->brokers.size(), 2u) << "bootstrap and logical connections are left out";
   EXPECT_EQ(s->brokers.at(3).state, "DOWN");
 }
@@ -69,6 +70,34 @@ TEST(ReceivedBytes, ABrokerObjectGoneOrReplacedDoesNotRecountTheOthers) {
   // An object whose count went down was replaced: its new count is new bytes.
   d = r.since_last(received({{"a:1/1", {1, 50}}}));
   EXPECT_EQ(d[1], 50u);
+}
+
+ClientStats partitions(std::map<std::pair<std::string, int32_t>, uint64_t> bytes) {
+  ClientStats s;
+  for (const auto& [key, rx] : bytes) s.partitions[key].rx_bytes = rx;
+  return s;
+}
+
+TEST(PartitionBytes, CountsWhatEachPartitionReceivedSinceLastTime) {
+  PartitionBytes b;
+  auto d = b.since_last(partitions({{{"t", 0}, 700}, {{"t", 1}, 0}}));
+  EXPECT_EQ((d[{"t", 0}]), 700u) << "first statistics: everything so far";
+  EXPECT_EQ((d[{"t", 1}]), 0u);
+  d = b.since_last(partitions({{{"t", 0}, 1000}, {{"t", 1}, 50}}));
+  EXPECT_EQ((d[{"t", 0}]), 300u);
+  EXPECT_EQ((d[{"t", 1}]), 50u);
+}
+
+TEST(PartitionBytes, APartitionThatLeavesAndComesBackCountsOnlyWhatIsNew) {
+  PartitionBytes b;
+  (void)b.since_last(partitions({{{"t", 0}, 700}, {{"t", 1}, 100}}));
+  auto d = b.since_last(partitions({{{"t", 1}, 150}}));  // t-0 revoked
+  EXPECT_EQ(d.count({"t", 0}), 0u);
+  EXPECT_EQ((d[{"t", 1}]), 50u);
+  d = b.since_last(partitions({{{"t", 0}, 900}, {{"t", 1}, 150}}));  // t-0 back
+  EXPECT_EQ((d[{"t", 0}]), 200u);
+  d = b.since_last(partitions({{{"t", 0}, 30}}));  // a count that went down started again
+  EXPECT_EQ((d[{"t", 0}]), 30u);
 }
 
 TEST(Stats, GarbageIsAnErrorNotACrash) {

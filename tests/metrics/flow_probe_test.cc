@@ -65,5 +65,34 @@ TEST(FlowProbe, FetchedBytesFollowABrokersZoneOnceItIsKnown) {
   EXPECT_TRUE(has(text, "mirror_fetch_bytes_total{broker=\"2\",flow=\"a\",zone=\"same\"} 900"));
 }
 
+TEST(FlowProbe, OneFetchModeIsOneTheOthersZeroAndNoneBeforeItIsKnown) {
+  Metrics metrics;
+  FlowProbe probe(metrics, "a", {});
+  std::string text = metrics.render();
+  for (const char* mode : {"follower", "leader-fallback", "leader"}) {
+    EXPECT_TRUE(
+        has(text, std::string("mirror_flow_fetch_mode{flow=\"a\",mode=\"") + mode + "\"} 0"))
+        << text;
+  }
+  probe.fetch_mode("follower");
+  probe.fetch_mode("leader-fallback");
+  text = metrics.render();
+  EXPECT_TRUE(has(text, "mirror_flow_fetch_mode{flow=\"a\",mode=\"leader-fallback\"} 1")) << text;
+  EXPECT_TRUE(has(text, "mirror_flow_fetch_mode{flow=\"a\",mode=\"follower\"} 0")) << text;
+  EXPECT_TRUE(has(text, "mirror_flow_fetch_mode{flow=\"a\",mode=\"leader\"} 0")) << text;
+}
+
+TEST(FlowProbe, SavedCrossZoneBytesAddUpAndGoWithTheFlow) {
+  Metrics metrics;
+  {
+    FlowProbe probe(metrics, "a", {});
+    EXPECT_TRUE(has(metrics.render(), "mirror_fetch_bytes_saved_total{flow=\"a\"} 0"));
+    probe.saved_cross_zone(1000);
+    probe.saved_cross_zone(24);
+    EXPECT_TRUE(has(metrics.render(), "mirror_fetch_bytes_saved_total{flow=\"a\"} 1024"));
+  }
+  EXPECT_FALSE(has(metrics.render(), "flow=\"a\"")) << metrics.render();
+}
+
 }  // namespace
 }  // namespace mirror::metrics
