@@ -80,6 +80,12 @@ type options struct {
 	expectStatic         bool
 	expectClusterRole    bool
 	expectServiceMonitor bool
+	expectPrometheusRule bool
+	expectDashboard      bool
+	dashboardLabel       string
+	ruleSelector         string
+	metricsDoc           string
+	rulesOut             string
 	expectReplicas       int
 	expectAZ             string
 	expectFlows          int
@@ -99,6 +105,7 @@ type manifests struct {
 	clusterBindings []*rbacv1.ClusterRoleBinding
 	pdbs            []*policyv1.PodDisruptionBudget
 	serviceMonitors []*ServiceMonitor
+	prometheusRules []*PrometheusRule
 	metas           []metaOf // every object, for the label checks
 }
 
@@ -119,6 +126,14 @@ func main() {
 		"a ClusterRole (get on nodes) and its binding must be rendered; without this flag none may be")
 	flag.BoolVar(&o.expectServiceMonitor, "expect-service-monitor", false,
 		"a ServiceMonitor must be rendered; without this flag none may be")
+	flag.BoolVar(&o.expectPrometheusRule, "expect-prometheus-rule", false,
+		"a PrometheusRule with the chart's alerts must be rendered; without this flag none may be")
+	flag.BoolVar(&o.expectDashboard, "expect-dashboard", false,
+		"a Grafana dashboard ConfigMap must be rendered; without this flag none may be")
+	flag.StringVar(&o.dashboardLabel, "dashboard-label", "", "KEY=VALUE the dashboard ConfigMap must carry")
+	flag.StringVar(&o.ruleSelector, "rule-selector", "", "label matchers every alert expression must contain; auto: the rendered Service's namespace and name")
+	flag.StringVar(&o.metricsDoc, "metrics-doc", "", "docs/metrics.md: every mirror_* name queried must be in its table")
+	flag.StringVar(&o.rulesOut, "rules-out", "", "write the alerts and the dashboard's queries here as a Prometheus rules file")
 	flag.IntVar(&o.expectReplicas, "expect-replicas", 0, "the Deployment's replicas (0: not checked)")
 	flag.StringVar(&o.expectAZ, "expect-az", "", "node.availability_zone in the config file (empty: not checked)")
 	flag.IntVar(&o.expectFlows, "expect-flows", -1, "number of flows in the config file (-1: not checked)")
@@ -219,6 +234,9 @@ func decodeAll(r io.Reader) (*manifests, problems) {
 		case "monitoring.coreos.com/v1 ServiceMonitor":
 			x := &ServiceMonitor{}
 			m.serviceMonitors, target, meta = append(m.serviceMonitors, x), x, &x.ObjectMeta
+		case "monitoring.coreos.com/v1 PrometheusRule":
+			x := &PrometheusRule{}
+			m.prometheusRules, target, meta = append(m.prometheusRules, x), x, &x.ObjectMeta
 		default:
 			p.add("%s: a kind this chart is not expected to render", where)
 			continue
@@ -262,7 +280,15 @@ func check(m *manifests, o *options, p *problems) {
 		p.add("a %s is rendered, but the workload must be a %s", other, want)
 		okDep = false
 	}
-	okCM := exactlyOne("ConfigMap", len(m.configMaps))
+	// The config file's ConfigMap; a dashboard's (monitoring.go) is checked apart.
+	var configMaps []*corev1.ConfigMap
+	for _, cm := range m.configMaps {
+		if !isDashboard(cm) {
+			configMaps = append(configMaps, cm)
+		}
+	}
+	checkMonitoring(m, o, p)
+	okCM := exactlyOne("ConfigMap", len(configMaps))
 	okSvc := exactlyOne("Service", len(m.services))
 	if len(m.serviceAccounts) > 1 {
 		p.add("want at most one ServiceAccount, got %d", len(m.serviceAccounts))
@@ -280,7 +306,7 @@ func check(m *manifests, o *options, p *problems) {
 	} else {
 		dep = m.deployments[0]
 	}
-	cm, svc := m.configMaps[0], m.services[0]
+	cm, svc := configMaps[0], m.services[0]
 	// No ServiceAccount rendered (serviceAccount.create: false): the pod names an existing one,
 	// whose settings are unknown here, so the pod must say whether it mounts the token.
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: dep.Spec.Template.Spec.ServiceAccountName,
