@@ -163,7 +163,8 @@ int run_demo(std::chrono::seconds duration, std::ostream& out) {
     out << "demo: " << st.error().message << "\n";
     return kRuntimeFailure;
   }
-  out << "demo: live status at http://127.0.0.1:" << service.http_port() << "/flows and /metrics\n";
+  out << "demo: status page at http://127.0.0.1:" << service.http_port()
+      << "/ (the same as JSON at /flows; metrics at /metrics)\n";
 
   TrafficProducer producer(source->bootstraps());
   if (!producer.ok()) {

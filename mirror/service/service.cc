@@ -9,6 +9,7 @@
 
 #include "mirror/common/log.h"
 #include "mirror/http/auth.h"
+#include "mirror/service/status_page.h"
 
 namespace mirror::service {
 namespace {
@@ -157,6 +158,13 @@ std::vector<http::Route> Service::routes() {
   routes.push_back({"GET", "/flows", [this](const http::Request&) {
                       return http::Response{200, "application/json", flows_json()};
                     }});
+  routes.push_back(
+      {"GET", "/", [](const http::Request&) {
+         http::Response page{200, "text/html; charset=utf-8", std::string(status_page_html())};
+         page.headers = {{"Content-Security-Policy", std::string(kStatusPagePolicy)},
+                         {"Cache-Control", "no-store"}};
+         return page;
+       }});
   // Pause and resume, behind http.admin_token (read anew per request: a reload may change it).
   auto token = [this] {
     std::lock_guard lock(config_mutex_);
@@ -178,8 +186,9 @@ Status Service::start() {
     auto server = http::Server::start(options_.http_listen, routes());
     if (!server.ok()) return server.error();
     http_ = std::move(server.value());
-    log::info("service", "HTTP on port ", http_->port(),
-              ": /metrics /healthz /readyz /flows, POST /flows/<name>/pause|resume");
+    log::info(
+        "service", "HTTP on port ", http_->port(),
+        ": / (status page) /metrics /healthz /readyz /flows, POST /flows/<name>/pause|resume");
   }
   for (auto& f : flows_) f->start();
   return {};
