@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "mirror/az/resolver.h"
@@ -17,6 +19,7 @@
 #include "mirror/config/loader.h"
 #include "mirror/demo/demo.h"
 #include "mirror/http/client.h"
+#include "mirror/migrate/migrate.h"
 #include "mirror/service/client_checks.h"
 #include "mirror/service/config_files.h"
 #include "mirror/service/reloader.h"
@@ -33,10 +36,11 @@ constexpr const char* kUsageText =
     "usage:\n"
     "  mirror run      --config FILE [--flows PATH]... [--availability-zone AZ] [--http-listen "
     "HOST:PORT]\n"
-    "                  [--instance-id ID]\n"
+    "                  [--instance-id ID] [--log-format text|json]\n"
     "  mirror validate --config FILE [--flows PATH]...\n"
     "  mirror az       [--config FILE]\n"
     "  mirror demo     [--duration SECONDS]\n"
+    "  mirror migrate  --from mm2|strimzi|aiven FILE\n"
     "  mirror ctl      pause|resume|status FLOW [--http HOST:PORT]\n"
     "  mirror --version | --help\n"
     "\n"
@@ -374,6 +378,55 @@ int ctl_change(const std::string& address, const std::string& action, const std:
   return kOk;
 }
 
+// Prints the mirror configuration on stdout; on stderr what was not mapped and the environment
+// variables the configuration references. Exit 2 when FILE cannot be read as the format says.
+int cmd_migrate(const std::vector<std::string>& args) {
+  po::options_description desc("migrate");
+  desc.add_options()("from", po::value<std::string>()->required())(
+      "file", po::value<std::string>()->required());
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(std::string("migrate: ") + e.what());
+  }
+  const std::string from_text = vm["from"].as<std::string>();
+  migrate::From from;
+  if (from_text == "mm2") {
+    from = migrate::From::Mm2;
+  } else if (from_text == "strimzi") {
+    from = migrate::From::Strimzi;
+  } else if (from_text == "aiven") {
+    from = migrate::From::Aiven;
+  } else {
+    return usage_error("migrate: --from must be mm2, strimzi or aiven, got '" + from_text + "'");
+  }
+  const std::string file = vm["file"].as<std::string>();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "mirror: " << file << ": cannot be read\n";
+    return kInvalidConfig;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto result = migrate::migrate(from, text.str(), file);
+  if (!result.ok()) {
+    std::cerr << "mirror: " << result.error().message << "\n";
+    return kInvalidConfig;
+  }
+  std::cout << result->yaml;
+  for (const auto& note : result->notes) std::cerr << "note: " << note << "\n";
+  if (!result->env.empty()) {
+    std::cerr << "set these environment variables before `mirror validate` / `mirror run` "
+                 "(secrets are never written inline):\n";
+    for (const auto& v : result->env) std::cerr << "  " << v.name << ": " << v.what << "\n";
+  }
+  return kOk;
+}
+
 int cmd_ctl(const std::vector<std::string>& args) {
   po::options_description desc("ctl");
   desc.add_options()("action", po::value<std::string>()->required())(
@@ -431,6 +484,7 @@ int main(int argc, char** argv) {
     if (command == "az") return cmd_az(args);
     if (command == "demo") return cmd_demo(args);
     if (command == "ctl") return cmd_ctl(args);
+    if (command == "migrate") return cmd_migrate(args);
   } catch (const std::exception& e) {
     log::error("mirror", e.what());
     return kRuntimeFailure;

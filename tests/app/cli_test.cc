@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "mirror_source_dir.h"  // MIRROR_SOURCE_DIR (generated)
@@ -139,6 +140,40 @@ TEST_F(Cli, ValidateRefusesLibrdkafkaPropertiesLibrdkafkaRefusesAtTheirLines) {
     EXPECT_NE(o.err.find("2 problem(s)"), std::string::npos) << "each reported once: " << o.err;
     EXPECT_EQ(o.err.find("hunter2"), std::string::npos);
   }
+}
+
+TEST_F(Cli, MigratePrintsAConfigurationThatValidatesOnceItsVariablesAreSet) {
+  const std::string data = std::string(MIRROR_SOURCE_DIR) + "/tests/migrate/data/";
+  for (const auto& [from, file, variables] :
+       std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>{
+           {"mm2", "secured.properties", {"PRIMARY_SASL_PASSWORD", "BACKUP_SSL_KEY_PASSWORD"}},
+           {"strimzi", "strimzi-tls-scram.yaml", {"MY_SOURCE_CLUSTER_SASL_PASSWORD"}},
+           {"aiven",
+            "aiven-replication-flows.json",
+            {"KAFKA_EU_BOOTSTRAP_SERVERS", "KAFKA_US_BOOTSTRAP_SERVERS"}}}) {
+    auto migrated = run_cli({"migrate", "--from", from, data + file});
+    ASSERT_EQ(migrated.code, 0) << migrated.err;
+    EXPECT_NE(migrated.err.find("note: "), std::string::npos) << "what was not mapped";
+    for (const auto& v : variables) {
+      EXPECT_NE(migrated.err.find("  " + v + ": "), std::string::npos) << v << " in\n"
+                                                                       << migrated.err;
+      ::unsetenv(v.c_str());
+    }
+    const auto config = write_temp("migrated-" + from + ".yaml", migrated.out);
+    auto unset = run_cli({"validate", "--config", config});
+    EXPECT_EQ(unset.code, 2) << "its variables are not set yet";
+    for (const auto& v : variables)
+      ::setenv(v.c_str(), v.find("BOOTSTRAP") != std::string::npos ? "k:9092" : "x", 1);
+    auto validated = run_cli({"validate", "--config", config});
+    EXPECT_EQ(validated.code, 0) << validated.err << "\n" << migrated.out;
+    EXPECT_NE(validated.out.find("flow "), std::string::npos);
+    for (const auto& v : variables) ::unsetenv(v.c_str());
+  }
+  EXPECT_EQ(run_cli({"migrate", "--from", "mm3", data + "secured.properties"}).code, 1);
+  EXPECT_EQ(run_cli({"migrate", "--from", "mm2"}).code, 1);
+  auto missing = run_cli({"migrate", "--from", "mm2", "/nonexistent/mm2.properties"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "mirror: /nonexistent/mm2.properties: cannot be read\n");
 }
 
 }  // namespace
