@@ -43,7 +43,7 @@ std::string code_cell(const std::string& text) {
 
 std::string unknown_key_message(const std::string& key, const std::string& what,
                                 const std::vector<std::string>& known) {
-  constexpr size_t kListKeysUpTo = 5;
+  constexpr size_t kListKeysUpTo = 6;  // the config file's top level has six
   std::string message = "unknown key " + quote(key) + " in " + what;
   if (key == "<<") return message + ": YAML merge keys are not supported";
   if (std::optional<std::string> suggestion = nearest(key, known)) {
