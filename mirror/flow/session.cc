@@ -213,6 +213,7 @@ void Session::step(Clock::time_point now) {
     }
   }
   if (now >= next_status_) publish_status(now);
+  probe_.publish();  // what this turn's deliveries counted
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +455,7 @@ void Session::finish(bool graceful) {
   sink_.reset();
   eos_.reset();
   producer_.reset();
+  probe_.publish();  // the last deliveries, those of the flush above
   if (routing_) probe_.set_up(false);
 }
 

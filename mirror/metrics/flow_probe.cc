@@ -155,14 +155,47 @@ uint64_t FlowProbe::skipped_count(const std::string& source_topic,
 }
 
 void FlowProbe::replicated(TopicSeries& series, size_t bytes, int64_t timestamp_ms) {
-  series.records->Increment();
-  series.bytes->Increment(static_cast<double>(bytes));
-  if (timestamp_ms > 0) {
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    latency_->Observe(static_cast<double>(std::max<int64_t>(0, now_ms - timestamp_ms)) / 1000.0);
+  ++series.pending_records;
+  series.pending_bytes += bytes;
+  if (timestamp_ms <= 0) return;
+  if (clock_ms_ == 0 || ++clock_uses_ >= 32) {
+    clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    clock_uses_ = 0;
   }
+  const double seconds =
+      static_cast<double>(std::max<int64_t>(0, clock_ms_ - timestamp_ms)) / 1000.0;
+  const auto& bounds = Metrics::latency_buckets();
+  // The first bucket whose upper bound is >= the value, as Histogram::Observe places it.
+  const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+  if (pending_latency_.empty()) pending_latency_.assign(bounds.size() + 1, 0.0);
+  pending_latency_[static_cast<size_t>(bucket)] += 1;
+  pending_latency_sum_ += seconds;
+  latency_pending_ = true;
+}
+
+namespace {
+
+void publish_topic(FlowProbe::TopicSeries& series) {
+  if (series.pending_records == 0) return;
+  series.records->Increment(static_cast<double>(series.pending_records));
+  series.bytes->Increment(static_cast<double>(series.pending_bytes));
+  series.pending_records = 0;
+  series.pending_bytes = 0;
+}
+
+}  // namespace
+
+void FlowProbe::publish() {
+  for (auto& [topic, series] : topics_) publish_topic(series);
+  if (latency_pending_) {
+    latency_->ObserveMultiple(pending_latency_, pending_latency_sum_);
+    std::fill(pending_latency_.begin(), pending_latency_.end(), 0.0);
+    pending_latency_sum_ = 0;
+    latency_pending_ = false;
+  }
+  clock_ms_ = 0;
 }
 
 FlowProbe::PartitionSeries& FlowProbe::add_partition(const std::string& topic, int32_t partition) {
