@@ -112,6 +112,7 @@ FlowProbe::TopicSeries& FlowProbe::add_topic(const std::string& source_topic) {
 void FlowProbe::remove_topic(const std::string& source_topic) {
   auto it = topics_.find(source_topic);
   if (it == topics_.end()) return;
+  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &it->second), dirty_.end());
   metrics_.records_replicated.Remove(it->second.records);
   metrics_.bytes_replicated.Remove(it->second.bytes);
   topics_.erase(it);
@@ -155,7 +156,7 @@ uint64_t FlowProbe::skipped_count(const std::string& source_topic,
 }
 
 void FlowProbe::replicated(TopicSeries& series, size_t bytes, int64_t timestamp_ms) {
-  ++series.pending_records;
+  if (series.pending_records++ == 0) dirty_.push_back(&series);
   series.pending_bytes += bytes;
   if (timestamp_ms <= 0) return;
   if (clock_ms_ == 0 || ++clock_uses_ >= 32) {
@@ -188,7 +189,8 @@ void publish_topic(FlowProbe::TopicSeries& series) {
 }  // namespace
 
 void FlowProbe::publish() {
-  for (auto& [topic, series] : topics_) publish_topic(series);
+  for (TopicSeries* series : dirty_) publish_topic(*series);
+  dirty_.clear();
   if (latency_pending_) {
     latency_->ObserveMultiple(pending_latency_, pending_latency_sum_);
     std::fill(pending_latency_.begin(), pending_latency_.end(), 0.0);

@@ -127,6 +127,7 @@ class FlowProbe {
   std::map<ErrorKind, prometheus::Counter*> errors_;
 
   std::map<std::string, TopicSeries> topics_;  // by source topic
+  std::vector<TopicSeries*> dirty_;  // those with counts not yet published (map nodes stay put)
   // Latency observations not yet published: per bucket of Metrics::latency_buckets() (and the
   // +Inf one), and their sum in seconds.
   std::vector<double> pending_latency_;
