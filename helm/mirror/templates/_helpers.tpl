@@ -90,6 +90,10 @@ http:
   {{- if .Values.adminToken.existingSecret }}
   admin_token: "${env:MIRROR_ADMIN_TOKEN}"
   {{- end }}
+log:
+  format: {{ .Values.log.format | quote }}
+memory:
+  record_buffers_mib: {{ int .Values.memory.recordBuffersMib }}
 clusters:
 {{- if .Values.clusters }}
 {{ toYaml .Values.clusters | indent 2 }}

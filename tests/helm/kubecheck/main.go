@@ -358,7 +358,7 @@ var (
 	fileRef      = regexp.MustCompile(`\$\{file:([^}]+)\}`)
 	secretKey    = regexp.MustCompile(`(?i)(password|secret|ssl\.key\.pem|sasl\.jaas\.config)`)
 	resolvedRef  = regexp.MustCompile(`^\$\{(env|file):[^}]+\}$`)
-	topLevelKeys = []string{"clusters", "flows", "http", "node"}
+	topLevelKeys = []string{"clusters", "flows", "http", "log", "memory", "node"}
 )
 
 func checkConfigMap(cm *corev1.ConfigMap, o *options, p *problems) *config {
