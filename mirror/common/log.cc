@@ -13,32 +13,24 @@ std::atomic<Level> g_level{Level::Info};
 std::atomic<Format> g_format{Format::Text};
 std::mutex g_mutex;
 
-const char* name(Level level) {
-  switch (level) {
-    case Level::Debug:
-      return "DEBUG";
-    case Level::Info:
-      return "INFO";
-    case Level::Warn:
-      return "WARN";
-    case Level::Error:
-      return "ERROR";
-  }
-  return "?";
-}
+// A level's name in text lines and in JSON lines.
+struct LevelNames {
+  const char* text;
+  const char* json;
+};
 
-const char* json_name(Level level) {
+LevelNames names(Level level) {
   switch (level) {
     case Level::Debug:
-      return "debug";
+      return {"DEBUG", "debug"};
     case Level::Info:
-      return "info";
+      return {"INFO", "info"};
     case Level::Warn:
-      return "warn";
+      return {"WARN", "warn"};
     case Level::Error:
-      return "error";
+      return {"ERROR", "error"};
   }
-  return "?";
+  return {"?", "?"};
 }
 
 std::string timestamp() {
@@ -58,14 +50,14 @@ std::string format_at(const std::string& time, Format format, Level level,
                       std::string_view component, std::string_view flow, std::string_view message) {
   if (format == Format::Json) {
     nlohmann::ordered_json line = {
-        {"time", time}, {"level", json_name(level)}, {"component", std::string(component)}};
+        {"time", time}, {"level", names(level).json}, {"component", std::string(component)}};
     if (!flow.empty()) line["flow"] = std::string(flow);
     line["message"] = std::string(message);
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   std::string out = time;
   out += ' ';
-  std::string lvl = name(level);
+  std::string lvl = names(level).text;
   lvl.resize(5, ' ');
   out += lvl;
   out += ' ';

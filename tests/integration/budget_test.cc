@@ -14,16 +14,6 @@ using namespace std::chrono_literals;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 
-config::FlowSpec flow_of(const std::string& name) {
-  config::FlowSpec f;
-  f.name = name;
-  f.source = "src";
-  f.target = "dst";
-  f.topics = {name};
-  f.consumer = {{"session.timeout.ms", "6000"}, {"max.poll.interval.ms", "10000"}};
-  return f;
-}
-
 uint64_t limit_of(service::Service& s, const std::string& name) {
   for (const auto& f : s.flow_statuses()) {
     if (f.name == name) return f.in_flight_bytes_limit;
@@ -38,16 +28,12 @@ TEST(RecordBudget, FlowsShareItAndAReloadThatAddsFlowsShrinksTheSharesOfTheRunni
   metrics::Metrics scratch;
   const auto ctx = make_context({}, *source, **target, &scratch);
 
-  config::ServiceSpec spec;
-  spec.clusters["src"] = ctx.source;
-  spec.clusters["dst"] = ctx.target;
+  config::ServiceSpec spec = service_spec_of(ctx);
   spec.memory.record_buffers_mib = 64;
-  auto off = flow_of("off");
+  auto off = flow_of("off", "off");
   off.enabled = false;  // a disabled flow takes no share
-  spec.flows = {flow_of("one"), flow_of("two"), off};
-  service::ServiceOptions options;
-  options.tuning = ctx.tuning;
-  options.admin_factory = ctx.admin_factory;
+  spec.flows = {flow_of("one", "one"), flow_of("two", "two"), off};
+  service::ServiceOptions options = service_options_of(ctx);
   service::Service service(spec, az::Resolution{}, options);
   ASSERT_TRUE(service.start().ok());
   ASSERT_TRUE(wait_until([&] { return service.ready(); }, 30s));
@@ -61,7 +47,8 @@ TEST(RecordBudget, FlowsShareItAndAReloadThatAddsFlowsShrinksTheSharesOfTheRunni
       << limit_of(service, "two");
 
   config::ServiceSpec next = spec;
-  next.flows = {flow_of("one"), flow_of("two"), flow_of("three"), flow_of("four"), off};
+  next.flows = {flow_of("one", "one"), flow_of("two", "two"), flow_of("three", "three"),
+                flow_of("four", "four"), off};
   const auto report = service.apply(next, "second");
   EXPECT_EQ(report.unchanged, 3u) << "one, two and off run on";
   ASSERT_TRUE(wait_until([&] { return limit_of(service, "one") == 8 * kMiB; }, 10s))

@@ -13,17 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-config::FlowSpec flow_of(const std::string& name, const std::string& topic) {
-  config::FlowSpec f;
-  f.name = name;
-  f.source = "src";
-  f.target = "dst";
-  f.topics = {topic};
-  f.refresh_topics_interval_seconds = 1;
-  f.consumer = {{"session.timeout.ms", "6000"}, {"max.poll.interval.ms", "10000"}};
-  return f;
-}
-
 const nlohmann::json* flow_json(const nlohmann::json& doc, const std::string& name) {
   for (const auto& f : doc["flows"]) {
     if (f["name"] == name) return &f;
@@ -45,14 +34,10 @@ TEST(Reload, ChangesOnlyWhatChangedWhileTheRestReplicates) {
   metrics::Metrics scratch;  // make_context's tuning and admin factory, reused
   const auto ctx = make_context({}, *source, **target, &scratch);
 
-  config::ServiceSpec spec;
+  config::ServiceSpec spec = service_spec_of(ctx);
   spec.http.listen = "127.0.0.1:0";
-  spec.clusters["src"] = ctx.source;
-  spec.clusters["dst"] = ctx.target;
   spec.flows = {flow_of("keep", "keep"), flow_of("change", "change"), flow_of("gone", "gone")};
-  service::ServiceOptions options;
-  options.tuning = ctx.tuning;
-  options.admin_factory = ctx.admin_factory;
+  service::ServiceOptions options = service_options_of(ctx);
   options.config_hash = "first";
   service::Service service(spec, az::Resolution{}, options);
   ASSERT_TRUE(service.start().ok());
@@ -139,13 +124,9 @@ TEST(Reload, APausedFlowStaysPausedThroughAReloadThatRestartsItAndLosesNothing) 
   ASSERT_TRUE(source && target.ok());
   metrics::Metrics scratch;
   const auto ctx = make_context({}, *source, **target, &scratch);
-  config::ServiceSpec spec;
-  spec.clusters["src"] = ctx.source;
-  spec.clusters["dst"] = ctx.target;
+  config::ServiceSpec spec = service_spec_of(ctx);
   spec.flows = {flow_of("orders", "orders")};
-  service::ServiceOptions options;
-  options.tuning = ctx.tuning;
-  options.admin_factory = ctx.admin_factory;
+  service::ServiceOptions options = service_options_of(ctx);
   service::Service service(spec, az::Resolution{}, options);
   ASSERT_TRUE(service.start().ok());
   ASSERT_TRUE(wait_until([&] { return service.ready(); }, 30s));

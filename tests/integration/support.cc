@@ -198,6 +198,31 @@ uint64_t replicated_of(const std::vector<flow::FlowStatus>& statuses, const std:
   return n;
 }
 
+config::FlowSpec flow_of(const std::string& name, const std::string& topic) {
+  config::FlowSpec f;
+  f.name = name;
+  f.source = "src";
+  f.target = "dst";
+  f.topics = {topic};
+  f.refresh_topics_interval_seconds = 1;
+  f.consumer = {{"session.timeout.ms", "6000"}, {"max.poll.interval.ms", "10000"}};
+  return f;
+}
+
+config::ServiceSpec service_spec_of(const flow::FlowContext& ctx) {
+  config::ServiceSpec spec;
+  spec.clusters["src"] = ctx.source;
+  spec.clusters["dst"] = ctx.target;
+  return spec;
+}
+
+service::ServiceOptions service_options_of(const flow::FlowContext& ctx) {
+  service::ServiceOptions options;
+  options.tuning = ctx.tuning;
+  options.admin_factory = ctx.admin_factory;
+  return options;
+}
+
 double metric(const std::string& text, const std::string& series) {
   auto at = text.find(series + " ");
   if (at == std::string::npos) return -1;

@@ -12,6 +12,7 @@
 
 #include "mirror/flow/flow.h"
 #include "mirror/metrics/metrics.h"
+#include "mirror/service/service.h"
 #include "mirror/testkit/mock_cluster.h"
 
 namespace mirror::testing {
@@ -68,6 +69,15 @@ std::unique_ptr<testkit::MockCluster> rack_source(const std::vector<std::string>
 
 // Records replicated by the flow `name` (all its partitions) in `statuses`; 0 when it is absent.
 uint64_t replicated_of(const std::vector<flow::FlowStatus>& statuses, const std::string& name);
+
+// A service flow from "src" to "dst" of `topic` (as make_context's clusters are named), its topics
+// refreshed every second, its consumer quick to leave a group.
+config::FlowSpec flow_of(const std::string& name, const std::string& topic);
+
+// A service configuration of ctx's two clusters ("src", "dst") and no flows, and service options
+// with ctx's tuning and admin factory: a Service on the mock clusters of make_context.
+config::ServiceSpec service_spec_of(const flow::FlowContext& ctx);
+service::ServiceOptions service_options_of(const flow::FlowContext& ctx);
 
 // The value of `series` (a metric name with its labels, as rendered) in the exposition `text`; -1
 // when it is not there.
